@@ -1,0 +1,107 @@
+"""What the learned-index estimators share: input checks, targets, coefficients."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._torch import TorchEstimator
+from .nn import NDNetwork
+
+_FLOATS = [np.float64, np.float32]
+
+
+def _band_names(estimator) -> list[str]:
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is None:
+        return [f"x{i}" for i in range(estimator.n_features_in_)]
+    return [str(n) for n in names]
+
+
+def _formula(pos: np.ndarray, neg: np.ndarray, names: list[str], tol: float) -> str:
+    """Readable band math of one index from its normalized weights."""
+
+    def terms(coef, absolute):
+        out = []
+        for c, name in zip(coef, names):
+            if c >= tol:
+                band = f"|{name}|" if absolute else name
+                out.append(f"{c:.3f}*{band}")
+        return out
+
+    num = terms(pos, False)
+    minus = terms(neg, False)
+    numerator = " + ".join(num) if num else "0"
+    if minus:
+        numerator += " - " + " - ".join(minus)
+    denominator = " + ".join(terms(pos + neg, True)) or "0"
+    return f"({numerator}) / ({denominator})"
+
+
+class NDEstimator(TorchEstimator):
+    """Base of estimators whose first layer is a dense ND layer."""
+
+    # Weights below this share of an index are left out of ``formulas_``.
+    _FORMULA_TOL = 0.01
+
+    def _validate_fit(self, X, y):
+        X, y = validate_data(
+            self, X, y, dtype=_FLOATS, ensure_min_samples=2,
+            multi_output=not self._is_classification_estimator(),
+            y_numeric=False,
+        )
+        return X, y
+
+    def _validate_predict(self, X):
+        check_is_fitted(self, "module_")
+        return validate_data(self, X, dtype=_FLOATS, reset=False)
+
+    @staticmethod
+    def _is_classification_estimator() -> bool:
+        return False
+
+    def _encode_classes(self, y):
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        if len(encoder.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in the "
+                f"data, but the data contains only one class: {encoder.classes_[0]!r}."
+            )
+        self.classes_ = encoder.classes_
+        return encoder.transform(y).astype(np.int64)
+
+    def _standardize_targets(self, y):
+        y = np.asarray(y, dtype=np.float64)
+        if not np.all(np.isfinite(y)):
+            raise ValueError("Input y contains NaN or infinity.")
+        self._y_mean = y.mean(axis=0)
+        scale = y.std(axis=0)
+        self._y_scale = np.where(scale > 0, scale, 1.0)
+        return ((y - self._y_mean) / self._y_scale).astype(np.float32)
+
+    def _build_network(self, n_features, sizes, n_outputs):
+        return NDNetwork(n_features, sizes, n_outputs, eps=self.eps)
+
+    def _set_coefficients(self) -> None:
+        first = self.module_.nd_layers[0]
+        a, b = (t.detach().cpu().numpy() for t in first.coefficients())
+        total = (a + b).sum(axis=1, keepdims=True)
+        # An index is unchanged by a common rescaling of its weights, so report
+        # the unique normalization where each index's weights sum to 1.
+        self.positive_coef_ = a / total
+        self.negative_coef_ = b / total
+        names = _band_names(self)
+        self.formulas_ = [
+            _formula(p, n, names, self._FORMULA_TOL)
+            for p, n in zip(self.positive_coef_, self.negative_coef_)
+        ]
+
+    def _cast(self, out: np.ndarray, X: np.ndarray) -> np.ndarray:
+        return out.astype(X.dtype, copy=False)
+
+
+def is_classification_target(y) -> bool:
+    return type_of_target(y) in ("binary", "multiclass")

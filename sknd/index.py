@@ -1,0 +1,253 @@
+"""Transformers that compute normalized-difference indices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_is_fitted,
+    validate_data,
+)
+from torch import nn
+
+from ._nd_base import _FLOATS, NDEstimator, _band_names, is_classification_target
+from .nn import all_pairs
+
+__all__ = ["NDIndexTransformer", "NDPairsTransformer"]
+
+
+class NDIndexTransformer(TransformerMixin, NDEstimator):
+    """Learn normalized-difference indices supervised by a target.
+
+    Each index is ``sum_i (a_i - b_i) x_i / (sum_i (a_i + b_i) |x_i|)`` with
+    learned positive band weights: NDVI is ``a = e_NIR, b = e_red``. The indices
+    are trained with a temporary linear head on ``y`` (cross-entropy for class
+    labels, squared error for continuous targets), then ``transform`` returns
+    them alone, in [-1, 1], exactly invariant to scaling a sample's bands by
+    any ``c > 0`` (illumination). Put it before any model in a ``Pipeline``.
+
+    Parameters
+    ----------
+    n_indices : int, default=8
+        Number of indices to learn.
+    alpha : float, default=1e-3
+        Strength of a scale-free penalty that makes each index use fewer
+        bands (see :meth:`sknd.nn.NormalizedDifference.sparsity_penalty`).
+    max_epochs : int, default=200
+        Most passes over the training data.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; ``"auto"`` is ``min(200, n_samples)``.
+    lr : float, default=0.01
+        Adam learning rate.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when its loss
+        has not improved by ``tol`` for ``n_iter_no_change`` epochs (restoring
+        the best weights). Without it, the same rule watches the training loss.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    noise : float, default=0.0
+        Training batches are multiplied by ``1 + noise * N(0, 1)`` per band
+        and sample: augmentation that makes indices robust to per-band noise.
+        Never applied at ``transform``.
+    eps : float, default=1e-6
+        Denominator stabilizer, relative to each sample's largest band.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialization, shuffling, the validation split and noise.
+    device : str, default="cpu"
+        Torch device for training, e.g. ``"cuda"``.
+    verbose : int, default=0
+        1 prints skorch's per-epoch table.
+    callbacks : list of skorch callbacks, default=None
+        Extra callbacks (learning-rate schedules, checkpoints, ...).
+
+    Attributes
+    ----------
+    positive_coef_, negative_coef_ : ndarray of shape (n_indices, n_features)
+        Band weights of the numerator's positive and negative parts,
+        normalized so each index's weights sum to 1.
+    formulas_ : list of str
+        Readable band math of each index (weights under 1% omitted).
+    module_ : sknd.nn.NDNetwork
+        The trained network (float64, CPU) including its training head.
+    history_ : skorch.History
+        Per-epoch losses.
+    n_iter_ : int
+        Epochs run.
+    classes_ : ndarray
+        Class labels, when fitted on a classification target.
+    n_features_in_, feature_names_in_
+        As in scikit-learn.
+
+    Examples
+    --------
+    >>> from sknd import NDIndexTransformer
+    >>> from sknd.datasets import make_spectral_classification
+    >>> X, y = make_spectral_classification(n_samples=300, random_state=0)
+    >>> nd = NDIndexTransformer(n_indices=3, max_epochs=20, random_state=0)
+    >>> Z = nd.fit_transform(X, y)
+    >>> Z.shape, bool(abs(Z).max() <= 1)
+    ((300, 3), True)
+    """
+
+    def __init__(
+        self,
+        n_indices: int = 8,
+        *,
+        alpha: float = 1e-3,
+        max_epochs: int = 200,
+        batch_size: int | str = "auto",
+        lr: float = 0.01,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        noise: float = 0.0,
+        eps: float = 1e-6,
+        random_state=None,
+        device: str = "cpu",
+        verbose: int = 0,
+        callbacks: list | None = None,
+    ) -> None:
+        self.n_indices = n_indices
+        self.alpha = alpha
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.noise = noise
+        self.eps = eps
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    def _build_module(self, n_features, n_outputs):
+        return self._build_network(n_features, (self.n_indices,), n_outputs)
+
+    def _criterion(self):
+        return nn.CrossEntropyLoss if self._classification else nn.MSELoss
+
+    def fit(self, X, y):
+        """Learn ``n_indices`` indices from bands ``X`` and target ``y``."""
+        if not (isinstance(self.n_indices, int) and self.n_indices >= 1):
+            raise ValueError(f"n_indices must be a positive integer, got {self.n_indices!r}.")
+        X, y = self._validate_fit(X, y)
+        self._classification = is_classification_target(y)
+        if self._classification:
+            target = self._encode_classes(y)
+            n_outputs, stratify = len(self.classes_), target
+        else:
+            target = self._standardize_targets(y)
+            n_outputs, stratify = (1 if target.ndim == 1 else target.shape[1]), None
+            if target.ndim == 1:
+                target = target[:, None]
+        self._train(X, target, n_outputs, stratify=stratify)
+        self._set_coefficients()
+        return self
+
+    def transform(self, X):
+        """The learned indices of ``X``, shape (n_samples, n_indices), in [-1, 1]."""
+        X = self._validate_predict(X)
+        return self._cast(self._forward(X, method="indices"), X)
+
+    def get_feature_names_out(self, input_features=None):
+        """``nd0``, ``nd1``, ...: one name per learned index."""
+        check_is_fitted(self, "module_")
+        _check_feature_names_in(self, input_features)
+        return np.asarray([f"nd{k}" for k in range(self.n_indices)], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
+
+
+class NDPairsTransformer(TransformerMixin, BaseEstimator):
+    """Classical, unlearned normalized differences of band pairs.
+
+    ``(x_i - x_j) / (|x_i| + |x_j|)`` for every pair ``i < j`` (or the given
+    pairs): NDVI, NDWI and the rest in one step. The baseline to compare
+    learned indices against, e.g. followed by a random forest.
+
+    Parameters
+    ----------
+    pairs : list of (int, int) or (str, str), default=None
+        Band pairs by position, or by column name when fitted on a DataFrame.
+        ``None`` takes all pairs ``i < j``.
+
+    Attributes
+    ----------
+    pairs_ : list of (int, int)
+        Pairs by position.
+    n_features_in_, feature_names_in_
+        As in scikit-learn.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknd import NDPairsTransformer
+    >>> X = np.array([[0.1, 0.5, 0.3]])
+    >>> NDPairsTransformer(pairs=[(1, 0)]).fit_transform(X).round(3)
+    array([[0.667]])
+    """
+
+    def __init__(self, pairs: Sequence[tuple] | None = None) -> None:
+        self.pairs = pairs
+
+    def fit(self, X, y=None):
+        """Check ``X`` and resolve ``pairs``; nothing is learned."""
+        X = validate_data(self, X, dtype=_FLOATS, ensure_min_features=2)
+        n = X.shape[1]
+        if self.pairs is None:
+            self.pairs_ = all_pairs(n)
+            return self
+        names = _band_names(self)
+        resolved = []
+        for pair in self.pairs:
+            if len(pair) != 2:
+                raise ValueError(f"Each pair needs two bands, got {pair!r}.")
+            idx = []
+            for band in pair:
+                if isinstance(band, str):
+                    if band not in names:
+                        raise ValueError(f"Unknown band {band!r}; known bands: {names}.")
+                    idx.append(names.index(band))
+                elif isinstance(band, (int, np.integer)) and 0 <= band < n:
+                    idx.append(int(band))
+                else:
+                    raise ValueError(f"Band {band!r} is not in [0, {n}).")
+            if idx[0] == idx[1]:
+                raise ValueError(f"A pair needs two different bands, got {pair!r}.")
+            resolved.append(tuple(idx))
+        if not resolved:
+            raise ValueError("pairs is empty.")
+        self.pairs_ = resolved
+        return self
+
+    def transform(self, X):
+        """Normalized differences, shape (n_samples, n_pairs), in [-1, 1]."""
+        check_is_fitted(self, "pairs_")
+        X = validate_data(self, X, dtype=_FLOATS, reset=False)
+        idx = np.asarray(self.pairs_)
+        xi, xj = X[:, idx[:, 0]], X[:, idx[:, 1]]
+        # Divide by the pair's larger magnitude first so huge values cannot
+        # overflow the sum; an all-zero pair gives 0.
+        scale = np.maximum(np.abs(xi), np.abs(xj))
+        scale = np.where(scale > 0, scale, 1)
+        xi, xj = xi / scale, xj / scale
+        den = np.abs(xi) + np.abs(xj)
+        out = (xi - xj) / np.where(den > 0, den, 1)
+        return np.clip(out, -1, 1).astype(X.dtype, copy=False)
+
+    def get_feature_names_out(self, input_features=None):
+        """``nd(b_i,b_j)`` for each pair, using the input's band names."""
+        check_is_fitted(self, "pairs_")
+        names = _check_feature_names_in(self, input_features)
+        return np.asarray([f"nd({names[i]},{names[j]})" for i, j in self.pairs_], dtype=object)

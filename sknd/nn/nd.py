@@ -1,0 +1,173 @@
+"""Normalized-difference layers (pure torch, no sklearn).
+
+One dense unit on inputs ``x`` (``n_in`` bands)::
+
+    ND(x) = sum_i (a_i - b_i) x_i / (sum_i (a_i + b_i) |x_i| + eps * max_i |x_i|)
+
+with ``a = softplus(alpha)`` and ``b = softplus(beta)``. The triangle inequality
+bounds it in [-1, 1] for inputs of any sign, it is odd (so layers stack), and
+because ``eps`` is scaled by the row's largest magnitude it is exactly invariant
+to ``x -> c * x`` for every ``c > 0``, whatever ``eps``. Rows are divided by that
+magnitude before the sums, so the layer neither overflows nor underflows on
+inputs of extreme scale.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+__all__ = ["NormalizedDifference", "all_pairs"]
+
+
+def all_pairs(n_features: int) -> list[tuple[int, int]]:
+    """All ordered band pairs ``(i, j)`` with ``i < j``."""
+    return list(itertools.combinations(range(n_features), 2))
+
+
+def _safe_divide(num: torch.Tensor, den: torch.Tensor) -> torch.Tensor:
+    # |num| <= den always; where den == 0 the numerator is 0 too, and so is the
+    # output. torch.where keeps the gradient finite on that branch.
+    zero = den == 0
+    out = num / torch.where(zero, torch.ones_like(den), den)
+    # Rounding may put |num| one ulp above den: keep the promised bound.
+    return out.clamp(-1.0, 1.0)
+
+
+class NormalizedDifference(nn.Module):
+    """A layer of learned normalized-difference indices.
+
+    Parameters
+    ----------
+    in_features : int
+        Number of input bands (or units of the previous layer).
+    out_features : int
+        Number of indices for ``form="dense"``. Ignored for ``"pairwise"``,
+        where there is one index per pair.
+    form : {"dense", "pairwise"}
+        ``"dense"``: every index is a weighted ND over all inputs, with two
+        softplus-positive coefficient vectors. ``"pairwise"``: index ``k`` is
+        ``(r_k x_i - x_j) / (r_k |x_i| + |x_j|)`` on one pair ``(i, j)``; it
+        depends only on the ratio, parameterized as ``log r_k`` (0 gives the
+        classical ND).
+    pairs : list of (int, int), optional
+        Band pairs for ``form="pairwise"``; all pairs ``i < j`` by default.
+    eps : float
+        Stabilizer of the denominator, relative to the row's largest magnitude.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int | None = None,
+        *,
+        form: str = "dense",
+        pairs: list[tuple[int, int]] | None = None,
+        eps: float = 1e-6,
+    ) -> None:
+        super().__init__()
+        if form not in ("dense", "pairwise"):
+            raise ValueError(f"form must be 'dense' or 'pairwise', got {form!r}.")
+        if eps < 0:
+            raise ValueError(f"eps must be >= 0, got {eps}.")
+        self.in_features = int(in_features)
+        self.form = form
+        self.eps = float(eps)
+        if form == "dense":
+            if out_features is None or out_features < 1:
+                raise ValueError("out_features must be a positive integer.")
+            self.out_features = int(out_features)
+            self.alpha = nn.Parameter(torch.empty(self.out_features, self.in_features))
+            self.beta = nn.Parameter(torch.empty(self.out_features, self.in_features))
+        else:
+            pairs = all_pairs(self.in_features) if pairs is None else list(pairs)
+            if not pairs:
+                raise ValueError("pairwise form needs at least one pair.")
+            idx = torch.tensor(pairs, dtype=torch.long)
+            if idx.ndim != 2 or idx.shape[1] != 2:
+                raise ValueError("pairs must be a list of (i, j) tuples.")
+            if idx.min() < 0 or idx.max() >= self.in_features:
+                raise ValueError(f"pair indices must lie in [0, {self.in_features}).")
+            self.register_buffer("pairs", idx)
+            self.out_features = len(pairs)
+            self.log_ratio = nn.Parameter(torch.zeros(self.out_features))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw random dense coefficients; pairwise ratios start at 1 (classical ND)."""
+        if self.form == "dense":
+            # Centered so softplus gives weights around 1/n_in; the spread gives
+            # every unit a different band profile to start from.
+            center = math.log(math.expm1(1.0 / self.in_features))
+            nn.init.normal_(self.alpha, center, 1.0)
+            nn.init.normal_(self.beta, center, 1.0)
+        else:
+            nn.init.zeros_(self.log_ratio)
+
+    def coefficients(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The positive weights ``(a, b)`` of numerator (+) and (-) parts.
+
+        Both are ``(out_features, in_features)``; for the pairwise form they
+        are zero outside each unit's pair (``a_i = r``, ``b_j = 1``).
+        """
+        if self.form == "dense":
+            return F.softplus(self.alpha), F.softplus(self.beta)
+        n = self.out_features
+        rows = torch.arange(n, device=self.log_ratio.device)
+        a = self.log_ratio.new_zeros(n, self.in_features)
+        b = self.log_ratio.new_zeros(n, self.in_features)
+        a = a.index_put((rows, self.pairs[:, 0]), self.log_ratio.exp())
+        b = b.index_put((rows, self.pairs[:, 1]), torch.ones_like(self.log_ratio))
+        return a, b
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.form == "dense":
+            scale = x.abs().amax(dim=-1, keepdim=True)
+            z = x / torch.where(scale > 0, scale, torch.ones_like(scale))
+            a, b = self.coefficients()
+            num = z @ (a - b).T
+            den = z.abs() @ (a + b).T + self.eps
+            return _safe_divide(num, den)
+        xi = x[..., self.pairs[:, 0]]
+        xj = x[..., self.pairs[:, 1]]
+        scale = torch.maximum(xi.abs(), xj.abs())
+        scale = torch.where(scale > 0, scale, torch.ones_like(scale))
+        xi, xj = xi / scale, xj / scale
+        r = self.log_ratio.exp()
+        num = r * xi - xj
+        den = r * xi.abs() + xj.abs() + self.eps
+        return _safe_divide(num, den)
+
+    def band_weights(self) -> torch.Tensor:
+        """Each unit's share of every input, ``(a + b) / sum(a + b)``."""
+        a, b = self.coefficients()
+        w = a + b
+        return w / w.sum(dim=-1, keepdim=True)
+
+    def sparsity_penalty(self) -> torch.Tensor:
+        """Scale-free penalty that favours indices built on few bands.
+
+        With ``p = a / S`` and ``q = b / S`` (``S`` the sum of all of a unit's
+        weights), the penalty is ``mean over units of sum(sqrt(p) + sqrt(q)) - 1``:
+        0 when one weight carries the unit, larger as weight spreads out, and
+        unchanged by the redundant rescaling ``(a, b) -> (c a, c b)``, so the
+        regularization sparsifies instead of shrinking a scale only ``eps`` sees.
+        It also discourages a band on both sides of the same difference.
+        """
+        if self.form == "pairwise":
+            return self.log_ratio.new_zeros(())
+        a, b = self.coefficients()
+        total = (a + b).sum(dim=-1, keepdim=True)
+        tiny = torch.finfo(a.dtype).tiny
+        root = torch.sqrt(a / total + tiny) + torch.sqrt(b / total + tiny)
+        return (root.sum(dim=-1) - 1.0).mean()
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"form={self.form!r}, eps={self.eps}"
+        )
