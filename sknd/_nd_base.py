@@ -13,6 +13,18 @@ from .nn import NDNetwork
 _FLOATS = [np.float64, np.float32]
 
 
+def check_data(estimator, X, y="no_validation", **kwargs):
+    """``validate_data`` with a plain message for non-numeric input."""
+    try:
+        return validate_data(estimator, X, y, dtype=_FLOATS, **kwargs)
+    except ValueError as err:
+        if "could not convert string to float" in str(err):
+            raise ValueError(
+                f"{type(estimator).__name__} needs numeric band values, but X contains text: {err}."
+            ) from err
+        raise
+
+
 def _band_names(estimator) -> list[str]:
     names = getattr(estimator, "feature_names_in_", None)
     if names is None:
@@ -47,8 +59,11 @@ class NDEstimator(TorchEstimator):
     _FORMULA_TOL = 0.01
 
     def _validate_fit(self, X, y):
-        X, y = validate_data(
-            self, X, y, dtype=_FLOATS, ensure_min_samples=2,
+        X, y = check_data(
+            self,
+            X,
+            y,
+            ensure_min_samples=2,
             multi_output=not self._is_classification_estimator(),
             y_numeric=False,
         )
@@ -56,7 +71,7 @@ class NDEstimator(TorchEstimator):
 
     def _validate_predict(self, X):
         check_is_fitted(self, "module_")
-        return validate_data(self, X, dtype=_FLOATS, reset=False)
+        return check_data(self, X, reset=False)
 
     @staticmethod
     def _is_classification_estimator() -> bool:

@@ -14,12 +14,12 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
-from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping
-from skorch.helper import predefined_split
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
+from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping
+from skorch.helper import predefined_split
 
 # Models below this many parameters train faster on one thread than on many:
 # per-batch work is too small to amortize thread synchronization.
@@ -157,21 +157,20 @@ class TorchEstimator(BaseEstimator):
         train_split = None
         if self.early_stopping:
             # Our own split, so the iterator sees plain tensors and it is seeded.
+            n_valid = int(np.ceil(self.validation_fraction * len(X)))
+            if n_valid >= len(X):
+                raise ValueError(
+                    "early_stopping needs samples left to train on after the validation "
+                    f"split: {len(X)} samples with validation_fraction="
+                    f"{self.validation_fraction} leave none."
+                )
             idx = np.arange(len(X))
             try:
                 tr, va = train_test_split(
-                    idx, test_size=self.validation_fraction,
-                    random_state=data_seed, stratify=stratify,
+                    idx, test_size=n_valid, random_state=data_seed, stratify=stratify
                 )
             except ValueError:  # a class too small to stratify
-                tr, va = train_test_split(
-                    idx, test_size=self.validation_fraction, random_state=data_seed
-                )
-            if len(tr) == 0 or len(va) == 0:
-                raise ValueError(
-                    "early_stopping needs enough samples for a validation set; "
-                    f"got {len(X)} samples with validation_fraction={self.validation_fraction}."
-                )
+                tr, va = train_test_split(idx, test_size=n_valid, random_state=data_seed)
             tr_t, va_t = torch.as_tensor(tr, device=device), torch.as_tensor(va, device=device)
             train_split = predefined_split(_TensorData(Xt[va_t], yt[va_t]))
             Xt, yt = Xt[tr_t], yt[tr_t]
@@ -184,8 +183,12 @@ class TorchEstimator(BaseEstimator):
         batch_size = min(200, len(Xt)) if self.batch_size == "auto" else self.batch_size
         monitor = "valid_loss" if self.early_stopping else "train_loss"
         stopper = EarlyStopping(
-            monitor=monitor, patience=self.n_iter_no_change, threshold=self.tol,
-            threshold_mode="abs", load_best=self.early_stopping, sink=print,
+            monitor=monitor,
+            patience=self.n_iter_no_change,
+            threshold=self.tol,
+            threshold_mode="abs",
+            load_best=self.early_stopping,
+            sink=print,
         )
         # Users' callbacks are parameters: train on copies so a fit never changes them.
         user_callbacks = copy.deepcopy(list(self.callbacks or []))

@@ -85,8 +85,7 @@ class _NDNetworkEstimator(NDEstimator):
         sizes = (sizes,) if isinstance(sizes, (int, np.integer)) else tuple(sizes)
         if not sizes or any(not isinstance(h, (int, np.integer)) or h < 1 for h in sizes):
             raise ValueError(
-                "hidden_layer_sizes must be positive integers, got "
-                f"{self.hidden_layer_sizes!r}."
+                f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}."
             )
         return self._build_network(n_features, sizes, n_outputs)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import torch
 from torch import nn
@@ -44,8 +45,7 @@ class NDNetwork(nn.Module):
             raise ValueError("hidden_layer_sizes needs at least one positive width.")
         widths = [in_features, *sizes]
         self.nd_layers = nn.ModuleList(
-            NormalizedDifference(w_in, w_out, eps=eps)
-            for w_in, w_out in zip(widths[:-1], widths[1:])
+            NormalizedDifference(w_in, w_out, eps=eps) for w_in, w_out in pairwise(widths)
         )
         self.head = None if out_features is None else nn.Linear(sizes[-1], out_features)
 

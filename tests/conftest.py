@@ -1,0 +1,19 @@
+import pytest
+
+from sknd.datasets import make_spectral_classification, make_spectral_regression
+
+
+@pytest.fixture(scope="session")
+def spectra():
+    """A small classification set: 400 spectra, 10 bands, 4 classes."""
+    return make_spectral_classification(n_samples=400, random_state=0)
+
+
+@pytest.fixture(scope="session")
+def spectra_frame():
+    return make_spectral_classification(n_samples=300, as_frame=True, random_state=1)
+
+
+@pytest.fixture(scope="session")
+def regression_spectra():
+    return make_spectral_regression(n_samples=400, random_state=0)

@@ -1,0 +1,209 @@
+"""Behaviour users rely on: pipelines, search, pandas, persistence, seeding, options."""
+
+import io
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import Pipeline
+from skorch.callbacks import Callback, LRScheduler
+
+from sknd import NDClassifier, NDIndexTransformer, NDPairsTransformer, NDRegressor
+from sknd.datasets import SENTINEL2_BANDS
+
+FAST = {"max_epochs": 15, "random_state": 0}
+
+
+def test_pipeline_with_random_forest_in_cross_val_score(spectra):
+    X, y = spectra
+    pipe = Pipeline(
+        [("nd", NDIndexTransformer(n_indices=4, **FAST)), ("rf", RandomForestClassifier(20))]
+    )
+    scores = cross_val_score(pipe, X, y, cv=3)
+    assert scores.mean() > 0.5  # four balanced classes: chance is 0.25
+
+
+def test_grid_search_over_alpha_in_parallel(spectra):
+    X, y = spectra
+    pipe = Pipeline(
+        [
+            ("nd", NDIndexTransformer(n_indices=3, **FAST)),
+            ("rf", RandomForestClassifier(10, random_state=0)),
+        ]
+    )
+    search = GridSearchCV(pipe, {"nd__alpha": [0.0, 0.1]}, cv=2, n_jobs=2).fit(X, y)
+    assert search.best_params_["nd__alpha"] in (0.0, 0.1)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_pandas_in_and_out(spectra_frame):
+    X, y = spectra_frame
+    nd = NDIndexTransformer(n_indices=3, **FAST).set_output(transform="pandas")
+    Z = nd.fit_transform(X, y)
+    assert isinstance(Z, pd.DataFrame)
+    assert list(Z.columns) == ["nd0", "nd1", "nd2"]
+    assert list(nd.feature_names_in_) == list(SENTINEL2_BANDS)
+    assert any("B8" in f for f in nd.formulas_)
+    pairs = NDPairsTransformer(pairs=[("B8", "B4")]).set_output(transform="pandas")
+    ndvi = pairs.fit_transform(X)
+    assert list(ndvi.columns) == ["nd(B8,B4)"]
+    np.testing.assert_allclose(ndvi.iloc[:, 0], (X.B8 - X.B4) / (X.B8 + X.B4))
+
+
+@pytest.mark.parametrize("Est", [NDIndexTransformer, NDClassifier, NDRegressor])
+def test_pickle_and_joblib_round_trips(Est, spectra):
+    X, y = spectra
+    est = Est(**FAST).fit(X, y)
+    method = est.transform if Est is NDIndexTransformer else est.predict
+    expected = method(X)
+    buffer = io.BytesIO()
+    joblib.dump(est, buffer)
+    buffer.seek(0)
+    for loaded in (pickle.loads(pickle.dumps(est)), joblib.load(buffer)):
+        got = loaded.transform(X) if Est is NDIndexTransformer else loaded.predict(X)
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("Est", [NDIndexTransformer, NDClassifier])
+def test_same_random_state_same_coefficients(Est, spectra):
+    X, y = spectra
+    first = Est(**FAST).fit(X, y)
+    second = Est(**FAST).fit(X, y)
+    np.testing.assert_array_equal(first.positive_coef_, second.positive_coef_)
+    np.testing.assert_array_equal(first.negative_coef_, second.negative_coef_)
+    other = Est(max_epochs=15, random_state=1).fit(X, y)
+    assert not np.array_equal(first.positive_coef_, other.positive_coef_)
+
+
+def test_coefficients_are_normalized_and_nonnegative(spectra):
+    X, y = spectra
+    nd = NDIndexTransformer(n_indices=5, **FAST).fit(X, y)
+    assert nd.positive_coef_.shape == nd.negative_coef_.shape == (5, 10)
+    assert (nd.positive_coef_ >= 0).all() and (nd.negative_coef_ >= 0).all()
+    np.testing.assert_allclose((nd.positive_coef_ + nd.negative_coef_).sum(axis=1), 1.0)
+
+
+def test_coefficients_reproduce_transform(spectra):
+    """positive_coef_ / negative_coef_ are the index, not a picture of it."""
+    X, y = spectra
+    nd = NDIndexTransformer(n_indices=3, eps=0.0, **FAST).fit(X, y)
+    P, N = nd.positive_coef_, nd.negative_coef_
+    manual = (X @ (P - N).T) / (np.abs(X) @ (P + N).T)
+    np.testing.assert_allclose(nd.transform(X), manual, atol=1e-12)
+
+
+def _effective_bands(est):
+    """Participation ratio 1 / sum(w^2): 1 for one band, n_features for uniform."""
+    weights = est.positive_coef_ + est.negative_coef_
+    return (1.0 / (weights**2).sum(axis=1)).mean()
+
+
+def test_larger_alpha_uses_fewer_bands(spectra):
+    X, y = spectra
+    kwargs = {"n_indices": 4, "max_epochs": 60, "random_state": 0}
+    dense = NDIndexTransformer(alpha=0.0, **kwargs).fit(X, y)
+    mild = NDIndexTransformer(alpha=0.1, **kwargs).fit(X, y)
+    strong = NDIndexTransformer(alpha=1.0, **kwargs).fit(X, y)
+    assert _effective_bands(strong) < _effective_bands(mild) < _effective_bands(dense)
+    assert _effective_bands(strong) < 0.75 * _effective_bands(dense)
+
+
+def test_predictions_are_illumination_invariant(spectra):
+    X, y = spectra
+    clf = NDClassifier(**FAST).fit(X, y)
+    scale = np.random.default_rng(0).uniform(0.01, 100, size=(len(X), 1))
+    np.testing.assert_allclose(clf.predict_proba(X * scale), clf.predict_proba(X), atol=1e-12)
+
+
+def test_classifier_probabilities_and_labels(spectra):
+    X, y = spectra
+    labels = np.array(["water", "soil", "grass", "urban"])[y]
+    clf = NDClassifier(**FAST).fit(X, labels)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(clf.predict(X)) <= set(labels)
+    assert clf.score(X, labels) > 0.5
+
+
+def test_regressor_multi_output_and_transformer_on_regression(regression_spectra):
+    X, y = regression_spectra
+    reg = NDRegressor(hidden_layer_sizes=(8,), max_epochs=60, random_state=0).fit(X, y)
+    assert reg.score(X, y) > 0.8
+    Y = np.column_stack([y, 1 - y])
+    assert NDRegressor(**FAST).fit(X, Y).predict(X).shape == Y.shape
+    nd = NDIndexTransformer(n_indices=2, **FAST).fit(X, y)
+    assert not hasattr(nd, "classes_")
+    assert nd.transform(X).shape == (len(X), 2)
+
+
+def test_float32_in_float32_out(spectra):
+    X, y = spectra
+    nd = NDIndexTransformer(n_indices=2, **FAST).fit(X.astype(np.float32), y)
+    assert nd.transform(X.astype(np.float32)).dtype == np.float32
+    assert nd.transform(X).dtype == np.float64
+
+
+def test_history_early_stopping_and_verbose(spectra, capsys):
+    X, y = spectra
+    clf = NDClassifier(
+        max_epochs=300, early_stopping=True, n_iter_no_change=3, random_state=0, verbose=1
+    ).fit(X, y)
+    out = capsys.readouterr().out
+    assert "valid_loss" in out and "train_loss" in out
+    assert clf.n_iter_ < 300 and clf.n_iter_ == len(clf.history_)
+    assert "valid_loss" in clf.history_[-1]
+    NDClassifier(**FAST).fit(X, y)
+    assert capsys.readouterr().out == ""
+
+
+def test_user_callbacks_run_and_are_not_modified(spectra):
+    X, y = spectra
+
+    class CountEpochs(Callback):
+        def initialize(self):
+            self.epochs = 0
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            self.epochs += 1
+            net.history.record("counted", self.epochs)
+
+    counter = CountEpochs()
+    schedule = ("lr", LRScheduler(policy="StepLR", step_size=5, gamma=0.5))
+    clf = NDClassifier(callbacks=[counter, schedule], **FAST).fit(X, y)
+    assert clf.history_[-1, "counted"] == clf.n_iter_
+    assert not hasattr(counter, "epochs")  # the estimator trained on a copy
+
+
+def test_noise_augmentation_changes_training_only(spectra):
+    X, y = spectra
+    plain = NDIndexTransformer(n_indices=2, **FAST).fit(X, y)
+    noisy = NDIndexTransformer(n_indices=2, noise=0.1, **FAST).fit(X, y)
+    assert not np.allclose(plain.positive_coef_, noisy.positive_coef_)
+    np.testing.assert_array_equal(noisy.transform(X), noisy.transform(X))
+
+
+def test_torch_threads_restored(spectra):
+    X, y = spectra
+    before = torch.get_num_threads()
+    NDClassifier(**FAST).fit(X, y)
+    assert torch.get_num_threads() == before
+
+
+def test_diverging_fit_raises_clear_error(spectra):
+    X, y = spectra
+    with pytest.raises(FloatingPointError, match="diverged"):
+        NDRegressor(lr=1e30, max_epochs=5, random_state=0).fit(X, y * 1e30)
+
+
+def test_formulas_name_bands_and_omit_tiny_weights():
+    X = np.abs(np.random.default_rng(0).normal(size=(200, 3))) + 0.1
+    y = (X[:, 0] > X[:, 1]).astype(int)
+    nd = NDIndexTransformer(n_indices=1, alpha=0.1, max_epochs=100, random_state=0).fit(X, y)
+    formula = nd.formulas_[0]
+    assert "x0" in formula and "x1" in formula and "|x0|" in formula

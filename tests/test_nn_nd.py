@@ -1,0 +1,143 @@
+"""The ND torch layer against its numpy oracle, its gradients and its promises."""
+
+import numpy as np
+import pytest
+import torch
+
+from sknd import NDPairsTransformer
+from sknd.nn import NDNetwork, NormalizedDifference, all_pairs
+from sknd.reference import nd_dense, nd_network, nd_pairwise
+
+
+def _signed(rng, n=20, d=5):
+    x = rng.normal(size=(n, d))
+    x[0] = 0.0  # an all-zero row
+    x[1, :2] = 0.0
+    return x
+
+
+def test_dense_matches_numpy_reference():
+    rng = np.random.default_rng(0)
+    layer = NormalizedDifference(5, 3, eps=1e-3).double()
+    x = _signed(rng)
+    a, b = (t.detach().numpy() for t in layer.coefficients())
+    got = layer(torch.from_numpy(x)).detach().numpy()
+    np.testing.assert_allclose(got, nd_dense(x, a, b, eps=1e-3), rtol=0, atol=1e-12)
+
+
+def test_pairwise_matches_numpy_reference():
+    rng = np.random.default_rng(1)
+    layer = NormalizedDifference(4, form="pairwise", eps=1e-4).double()
+    with torch.no_grad():
+        layer.log_ratio.normal_()
+    x = _signed(rng, d=4)
+    got = layer(torch.from_numpy(x)).detach().numpy()
+    expected = nd_pairwise(x, all_pairs(4), layer.log_ratio.detach().numpy(), eps=1e-4)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+
+
+def test_network_matches_numpy_reference():
+    rng = np.random.default_rng(2)
+    torch.manual_seed(0)
+    net = NDNetwork(6, (4, 3), 2).double()
+    x = np.abs(rng.normal(size=(15, 6)))
+    layers = [(m.alpha.detach().numpy(), m.beta.detach().numpy()) for m in net.nd_layers]
+    head = (net.head.weight.detach().numpy(), net.head.bias.detach().numpy())
+    got = net(torch.from_numpy(x)).detach().numpy()
+    np.testing.assert_allclose(got, nd_network(x, layers, head), rtol=0, atol=1e-12)
+
+
+def test_classical_pairs_equal_pairwise_layer_at_ratio_one():
+    rng = np.random.default_rng(3)
+    x = np.abs(rng.normal(size=(30, 5)))
+    layer = NormalizedDifference(5, form="pairwise", eps=0.0).double()
+    expected = layer(torch.from_numpy(x)).detach().numpy()
+    np.testing.assert_allclose(NDPairsTransformer().fit_transform(x), expected, atol=1e-14)
+
+
+@pytest.mark.parametrize("form", ["dense", "pairwise"])
+@pytest.mark.parametrize("eps", [0.0, 1e-2])
+def test_gradcheck(form, eps):
+    torch.manual_seed(0)
+    layer = NormalizedDifference(4, 3, form=form, eps=eps).double()
+    if form == "pairwise":
+        with torch.no_grad():
+            layer.log_ratio.normal_()
+    # Away from the kinks of |x| and of the row maximum, where gradients exist.
+    x = torch.tensor(
+        [[0.3, -1.2, 0.7, 0.5], [2.0, 0.4, -0.9, 1.1], [0.2, 0.6, 1.5, -0.4]],
+        dtype=torch.float64,
+        requires_grad=True,
+    )
+    assert torch.autograd.gradcheck(layer, (x,))
+    params = list(layer.parameters())
+    assert torch.autograd.gradcheck(
+        lambda *p: torch.func.functional_call(
+            layer, dict(zip([n for n, _ in layer.named_parameters()], p)), (x.detach(),)
+        ),
+        tuple(q.detach().clone().requires_grad_(True) for q in params),
+    )
+
+
+@pytest.mark.parametrize("form", ["dense", "pairwise"])
+def test_bounded_odd_and_scale_invariant(form):
+    rng = np.random.default_rng(4)
+    layer = NormalizedDifference(6, 5, form=form).double()
+    x = torch.from_numpy(_signed(rng, d=6) * 10.0 ** rng.uniform(-6, 6, size=(20, 1)))
+    out = layer(x)
+    assert torch.isfinite(out).all() and out.abs().max() <= 1
+    torch.testing.assert_close(layer(-x), -out, rtol=0, atol=1e-15)
+    for c in (1e-3, 0.5, 1e3):
+        torch.testing.assert_close(layer(c * x), out, rtol=0, atol=1e-13)
+
+
+def test_zero_rows_give_zero_and_finite_gradients():
+    layer = NormalizedDifference(3, 2, eps=0.0)
+    x = torch.zeros(4, 3, requires_grad=True)
+    out = layer(x)
+    assert (out == 0).all()
+    out.sum().backward()
+    assert torch.isfinite(x.grad).all()
+    assert all(torch.isfinite(p.grad).all() for p in layer.parameters())
+
+
+def test_extreme_magnitudes_do_not_overflow():
+    layer = NormalizedDifference(3, 2)
+    x = torch.tensor([[1e38, 3e38, 1e37], [1e-40, 2e-40, 0.0]], dtype=torch.float32)
+    out = layer(x)
+    assert torch.isfinite(out).all() and out.abs().max() <= 1
+
+
+def test_sparsity_penalty_is_scale_free_and_favours_few_bands():
+    layer = NormalizedDifference(4, 1).double()
+    with torch.no_grad():
+        layer.alpha.fill_(0.0)
+        layer.beta.fill_(0.0)
+        uniform = layer.sparsity_penalty().item()
+        layer.alpha.fill_(-30.0)
+        layer.beta.fill_(-30.0)
+        layer.alpha[0, 0] = 2.0
+        layer.beta[0, 1] = 2.0
+        two_bands = layer.sparsity_penalty().item()
+    assert two_bands < 0.5 < uniform
+    # (a, b) -> (c a, c b) changes neither the index nor the penalty.
+    a, b = layer.coefficients()
+    other = NormalizedDifference(4, 1).double()
+    with torch.no_grad():
+        other.alpha.copy_(torch.log(torch.expm1(3 * a)))
+        other.beta.copy_(torch.log(torch.expm1(3 * b)))
+    assert other.sparsity_penalty().item() == pytest.approx(two_bands, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"form": "tree"}, "form"),
+        ({"eps": -1.0}, "eps"),
+        ({"form": "pairwise", "pairs": [(0, 9)]}, "pair indices"),
+        ({"form": "pairwise", "pairs": []}, "at least one pair"),
+    ],
+)
+def test_invalid_layer_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        NormalizedDifference(3, 2, **kwargs)
