@@ -33,23 +33,18 @@ def _band_names(estimator) -> list[str]:
 
 
 def _formula(pos: np.ndarray, neg: np.ndarray, names: list[str], tol: float) -> str:
-    """Readable band math of one index from its normalized weights."""
+    """Readable band math of one index from its normalized weights.
 
-    def terms(coef, absolute):
-        out = []
-        for c, name in zip(coef, names):
-            if c >= tol:
-                band = f"|{name}|" if absolute else name
-                out.append(f"{c:.3f}*{band}")
-        return out
-
-    num = terms(pos, False)
-    minus = terms(neg, False)
-    numerator = " + ".join(num) if num else "0"
-    if minus:
-        numerator += " - " + " - ".join(minus)
-    denominator = " + ".join(terms(pos + neg, True)) or "0"
-    return f"({numerator}) / ({denominator})"
+    The numerator shows each band's net weight ``a_i - b_i``, the denominator
+    ``a_i + b_i``; terms whose weight is under ``tol`` are left out.
+    """
+    numerator = ""
+    for c, name in zip(pos - neg, names):
+        if abs(c) >= tol:
+            sign = "-" if c < 0 else "+"
+            numerator += f" {sign} {abs(c):.3f}*{name}" if numerator else f"{c:.3f}*{name}"
+    denominator = " + ".join(f"{c:.3f}*|{name}|" for c, name in zip(pos + neg, names) if c >= tol)
+    return f"({numerator or '0'}) / ({denominator or '0'})"
 
 
 class NDEstimator(TorchEstimator):

@@ -178,7 +178,7 @@ class NDRegressor(RegressorMixin, _NDNetworkEstimator):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.uniform(0.1, 1, size=(300, 4))
     >>> y = (X[:, 0] - X[:, 1]) / (X[:, 0] + X[:, 1])
-    >>> reg = NDRegressor(hidden_layer_sizes=(4,), max_epochs=50, random_state=0)
+    >>> reg = NDRegressor(hidden_layer_sizes=(4,), max_epochs=200, random_state=0)
     >>> bool(reg.fit(X, y).score(X, y) > 0.9)
     True
     """
