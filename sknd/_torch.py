@@ -46,15 +46,16 @@ class _BatchIterator:
 
     Replaces torch's ``DataLoader``, whose per-sample indexing and collation
     cost about half of an epoch on small tabular models. Shuffling and the
-    multiplicative training noise draw from one seeded ``torch.Generator``.
+    training-batch ``augment(X, y, generator) -> (X, y)`` draw from one seeded
+    ``torch.Generator``.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, generator=None, noise=0.0):
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None, augment=None):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = generator
-        self.noise = noise
+        self.augment = augment
 
     def __len__(self) -> int:
         return -(-len(self.dataset) // self.batch_size)
@@ -69,10 +70,24 @@ class _BatchIterator:
             else:
                 idx = order[start : start + self.batch_size].to(X.device)
                 Xb, yb = X[idx], y[idx]
-            if self.noise:
-                draw = torch.randn(Xb.shape, generator=self.generator, dtype=Xb.dtype)
-                Xb = Xb * (1.0 + self.noise * draw.to(Xb.device))
+            if self.augment is not None:
+                Xb, yb = self.augment(Xb, yb, self.generator)
             yield Xb, yb
+
+
+def randn_like(t: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Standard normal noise shaped like ``t``, drawn on the CPU generator."""
+    return torch.randn(t.shape, generator=generator, dtype=t.dtype).to(t.device)
+
+
+class MultiplicativeNoise:
+    """Training augmentation ``X * (1 + scale * N(0, 1))``, per sample and band."""
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+
+    def __call__(self, X, y, generator):
+        return X * (1.0 + self.scale * randn_like(X, generator)), y
 
 
 class _Net(NeuralNet):
@@ -127,11 +142,21 @@ class TorchEstimator(BaseEstimator):
     ``_criterion()``, and call :meth:`_train` with float arrays.
     """
 
+    _PENALTY_NAME = "alpha"
+
+    def _penalty_weight(self) -> float:
+        """Weight of ``module_.sparsity_penalty()`` in the training loss."""
+        return self.alpha
+
+    def _augment(self):
+        """Transformation of training batches, or None."""
+        return MultiplicativeNoise(self.noise) if self.noise else None
+
     def _check_training_params(self) -> None:
         _check_positive(self.max_epochs, "max_epochs", integer=True)
         _check_positive(self.lr, "lr")
-        _check_positive(self.alpha, "alpha", allow_zero=True)
-        _check_positive(self.noise, "noise", allow_zero=True)
+        _check_positive(self._penalty_weight(), self._PENALTY_NAME, allow_zero=True)
+        _check_positive(getattr(self, "noise", 0.0), "noise", allow_zero=True)
         _check_positive(self.n_iter_no_change, "n_iter_no_change", integer=True)
         _check_positive(self.tol, "tol", allow_zero=True)
         if self.batch_size != "auto":
@@ -199,11 +224,11 @@ class TorchEstimator(BaseEstimator):
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=batch_size,
-            penalty=self.alpha,
+            penalty=self._penalty_weight(),
             iterator_train=_BatchIterator,
             iterator_train__shuffle=True,
             iterator_train__generator=generator,
-            iterator_train__noise=self.noise,
+            iterator_train__augment=self._augment(),
             iterator_valid=_BatchIterator,
             train_split=train_split,
             callbacks=[*user_callbacks, ("sknd_early_stopping", stopper)],

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["SENTINEL2_BANDS", "make_spectral_classification", "make_spectral_regression"]
+__all__ = [
+    "SENTINEL2_BANDS",
+    "make_piecewise_constant_signals",
+    "make_smooth_signals",
+    "make_spectral_classification",
+    "make_spectral_regression",
+    "make_spike_signals",
+]
 
 #: Sentinel-2 bands the generators mimic (10 m and 20 m bands).
 SENTINEL2_BANDS = ("B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B11", "B12")
@@ -110,3 +117,94 @@ def make_spectral_regression(
     rng = check_random_state(random_state)
     abundances = rng.dirichlet(np.ones(4), size=n_samples)
     return _mix(abundances, illumination, noise, rng, as_frame), abundances[:, 0]
+
+
+def _noisy(clean, noise, snr, rng):
+    """Add white Gaussian noise of std ``noise``, or of RMS(clean) / snr per signal."""
+    if snr is not None:
+        rms = np.sqrt(np.mean(clean**2, axis=1, keepdims=True))
+        sigma = rms / snr
+    else:
+        sigma = np.full((len(clean), 1), float(noise))
+    return clean + sigma * rng.standard_normal(clean.shape), clean
+
+
+def make_spike_signals(
+    n_signals: int = 1000,
+    length: int = 100,
+    *,
+    n_spikes: int = 20,
+    heights: tuple[int, int] = (2, 10),
+    noise: float = 3.0,
+    random_state=None,
+):
+    """The seed study's task: sparse positive spikes in white Gaussian noise.
+
+    Each clean signal has ``n_spikes`` positions drawn uniformly *with
+    replacement* (a position drawn twice keeps its last height), integer
+    heights uniform in ``heights`` (inclusive); the noisy signal adds
+    ``N(0, noise^2)`` to every sample. The defaults (length 100, 20 spikes,
+    heights 2-10, noise 3) give an input SNR near 1.
+
+    Returns
+    -------
+    X : ndarray of shape (n_signals, length)
+        Noisy signals.
+    y : ndarray of shape (n_signals, length)
+        Clean signals.
+    """
+    rng = check_random_state(random_state)
+    clean = np.zeros((n_signals, length))
+    rows = np.repeat(np.arange(n_signals), n_spikes)
+    cols = rng.randint(0, length, size=n_signals * n_spikes)
+    clean[rows, cols] = rng.randint(heights[0], heights[1] + 1, size=n_signals * n_spikes)
+    return _noisy(clean, noise, None, rng)
+
+
+def make_smooth_signals(
+    n_signals: int = 1000, length: int = 100, *, snr: float = 7.0, random_state=None
+):
+    """Smooth random signals: sums of a few random sinusoids, plus white noise.
+
+    Each clean signal sums 1-4 sinusoids with frequencies up to 4 cycles per
+    signal, random phases and amplitudes; noise has std ``RMS(clean) / snr``.
+
+    Returns
+    -------
+    X, y : ndarray of shape (n_signals, length)
+        Noisy and clean signals.
+    """
+    rng = check_random_state(random_state)
+    t = np.arange(length) / length
+    clean = np.zeros((n_signals, length))
+    for row in clean:
+        for _ in range(rng.randint(1, 5)):
+            row += rng.uniform(0.5, 2) * np.sin(2 * np.pi * (rng.uniform(0.5, 4) * t + rng.rand()))
+    return _noisy(clean, None, snr, rng)
+
+
+def make_piecewise_constant_signals(
+    n_signals: int = 1000,
+    length: int = 100,
+    *,
+    n_jumps: int = 5,
+    snr: float = 7.0,
+    random_state=None,
+):
+    """Piecewise-constant random signals (``n_jumps`` jumps), plus white noise.
+
+    Jump positions are uniform, levels ``N(0, 1)``; noise has std
+    ``RMS(clean) / snr``.
+
+    Returns
+    -------
+    X, y : ndarray of shape (n_signals, length)
+        Noisy and clean signals.
+    """
+    rng = check_random_state(random_state)
+    clean = np.empty((n_signals, length))
+    for row in clean:
+        cuts = np.sort(rng.choice(np.arange(1, length), size=n_jumps, replace=False))
+        levels = rng.standard_normal(n_jumps + 1)
+        row[:] = np.repeat(levels, np.diff(np.r_[0, cuts, length]))
+    return _noisy(clean, None, snr, rng)

@@ -1,6 +1,15 @@
 """Pure torch modules: no numpy and no scikit-learn in this subpackage."""
 
+from .denoise import DenoisingCNN1d, SparseBatchNorm1d, WienerFilter1d, shrink
 from .nd import NormalizedDifference, all_pairs
 from .networks import NDNetwork
 
-__all__ = ["NDNetwork", "NormalizedDifference", "all_pairs"]
+__all__ = [
+    "DenoisingCNN1d",
+    "NDNetwork",
+    "NormalizedDifference",
+    "SparseBatchNorm1d",
+    "WienerFilter1d",
+    "all_pairs",
+    "shrink",
+]

@@ -1,0 +1,30 @@
+"""1-D signal denoisers: learned (SparseBNDenoiser) and classical (Wiener, L1, GMC)."""
+
+from ._classical import (
+    GMCDenoiser,
+    L1Denoiser,
+    WienerDenoiser,
+    firm_threshold,
+    gmc_general,
+    ista_l1,
+    soft_threshold,
+    tv_gmc_denoise,
+)
+from ._learned import SparseBNDenoiser
+from ._signal import estimate_noise, estimate_noise_pooled
+from ._tv import tv_denoise
+
+__all__ = [
+    "GMCDenoiser",
+    "L1Denoiser",
+    "SparseBNDenoiser",
+    "WienerDenoiser",
+    "estimate_noise",
+    "estimate_noise_pooled",
+    "firm_threshold",
+    "gmc_general",
+    "ista_l1",
+    "soft_threshold",
+    "tv_denoise",
+    "tv_gmc_denoise",
+]
