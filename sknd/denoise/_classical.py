@@ -139,13 +139,8 @@ def _wavelet(name):
     return pywt, pywt.Wavelet(name)
 
 
-class _SparseFilter(SignalMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
-    """Shared by the L1 and GMC filters: domains, ``lam="auto"``, row loop."""
-
-    # lam="auto" multiplies each signal's MAD noise estimate by these factors,
-    # chosen by a sweep on sknd.datasets' spike, smooth and piecewise-constant
-    # families (length 100, SNR 1, 2 and 7).
-    _AUTO: ClassVar[dict[str, float]] = {}
+class _StatelessFilter(SignalMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """A filter with nothing to learn: ``fit`` only checks its input."""
 
     def fit(self, X, y=None):
         """Check ``X`` and the parameters; nothing is learned."""
@@ -153,6 +148,15 @@ class _SparseFilter(SignalMixin, OneToOneFeatureMixin, TransformerMixin, BaseEst
         self._check_signals(X, reset=True)
         self.fitted_ = True
         return self
+
+
+class _SparseFilter(_StatelessFilter):
+    """Shared by the L1 and GMC filters: domains, ``lam="auto"``, row loop."""
+
+    # lam="auto" multiplies each signal's MAD noise estimate by these factors,
+    # chosen by a sweep on sknd.datasets' spike, smooth and piecewise-constant
+    # families (length 100, SNR 1, 2 and 7).
+    _AUTO: ClassVar[dict[str, float]] = {}
 
     def _check_params(self):
         if self.domain not in _DOMAINS:
@@ -304,7 +308,7 @@ class GMCDenoiser(_SparseFilter):
         return A(gmc_general(X, A, AH, lams, self.gamma)).real
 
 
-class WienerDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class WienerDenoiser(_StatelessFilter):
     """Local adaptive Wiener filter of each signal; equal to ``scipy.signal.wiener``.
 
     With local mean ``m`` and variance ``v`` over ``window`` samples (zero padded)
@@ -329,13 +333,6 @@ class WienerDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, BaseEs
     def __init__(self, window: int = 3, *, noise: float | None = None) -> None:
         self.window = window
         self.noise = noise
-
-    def fit(self, X, y=None):
-        """Check ``X`` and the parameters; nothing is learned."""
-        self._check_params()
-        self._check_signals(X, reset=True)
-        self.fitted_ = True
-        return self
 
     def _check_params(self):
         w = self.window

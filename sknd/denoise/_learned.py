@@ -13,6 +13,7 @@ from sklearn.utils.validation import _check_feature_names, check_array, check_is
 from .._torch import TorchEstimator, randn_like
 from ..metrics import psnr
 from ..nn import DenoisingCNN1d
+from ..nn.denoise import receptive_field
 from ._signal import SignalMixin, estimate_noise_pooled
 
 __all__ = ["SparseBNDenoiser"]
@@ -188,9 +189,9 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
     def _min_length(self) -> int:
         # Shorter signals would be mostly zero padding: refuse them.
         try:
-            extra = 2 if self.prior == "wiener" else 0
-            return max(1, int(self.depth) * (int(self.kernel_size) - 1) + 1 + extra)
-        except (TypeError, ValueError):
+            window = 3 if self.prior == "wiener" else None
+            return max(1, receptive_field(int(self.depth), int(self.kernel_size), window))
+        except (TypeError, ValueError):  # bad parameters are reported by fit
             return 1
 
     def _penalty_weight(self):

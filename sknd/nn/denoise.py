@@ -6,9 +6,15 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-__all__ = ["DenoisingCNN1d", "SparseBatchNorm1d", "WienerFilter1d", "shrink"]
+__all__ = ["DenoisingCNN1d", "SparseBatchNorm1d", "WienerFilter1d", "receptive_field", "shrink"]
 
 _PROX = (0, 1, 2, "gmc")
+
+
+def receptive_field(depth: int, kernel_size: int, wiener_window: int | None = None) -> int:
+    """Samples of input that one output of :class:`DenoisingCNN1d` depends on."""
+    extra = wiener_window - 1 if wiener_window else 0
+    return depth * (kernel_size - 1) + 1 + extra
 
 
 def shrink(u: torch.Tensor, tau: torch.Tensor, p, gamma: float = 0.5) -> torch.Tensor:
@@ -185,8 +191,8 @@ class DenoisingCNN1d(nn.Module):
 
     @property
     def receptive_field(self) -> int:
-        extra = self.prior.window - 1 if self.prior is not None else 0
-        return self.depth * (self.kernel_size - 1) + 1 + extra
+        window = self.prior.window if self.prior is not None else None
+        return receptive_field(self.depth, self.kernel_size, window)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         squeeze = x.ndim == 2
