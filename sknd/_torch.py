@@ -47,15 +47,17 @@ class _BatchIterator:
     Replaces torch's ``DataLoader``, whose per-sample indexing and collation
     cost about half of an epoch on small tabular models. Shuffling and the
     training-batch ``augment(X, y, generator) -> (X, y)`` draw from one seeded
-    ``torch.Generator``.
+    ``torch.Generator``; with ``seed``, every pass restarts from that seed
+    instead (fixed validation noise).
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, generator=None, augment=None):
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None, augment=None, seed=None):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = generator
         self.augment = augment
+        self.seed = seed
 
     def __len__(self) -> int:
         return -(-len(self.dataset) // self.batch_size)
@@ -63,7 +65,10 @@ class _BatchIterator:
     def __iter__(self):
         X, y = self.dataset.X, self.dataset.y
         n = len(X)
-        order = torch.randperm(n, generator=self.generator) if self.shuffle else None
+        generator = self.generator
+        if self.seed is not None:
+            generator = torch.Generator().manual_seed(self.seed)
+        order = torch.randperm(n, generator=generator) if self.shuffle else None
         for start in range(0, n, self.batch_size):
             if order is None:
                 Xb, yb = X[start : start + self.batch_size], y[start : start + self.batch_size]
@@ -71,7 +76,7 @@ class _BatchIterator:
                 idx = order[start : start + self.batch_size].to(X.device)
                 Xb, yb = X[idx], y[idx]
             if self.augment is not None:
-                Xb, yb = self.augment(Xb, yb, self.generator)
+                Xb, yb = self.augment(Xb, yb, generator)
             yield Xb, yb
 
 
@@ -170,7 +175,15 @@ class TorchEstimator(BaseEstimator):
         rng = check_random_state(self.random_state)
         return tuple(int(s) for s in rng.randint(0, 2**31 - 1, size=2))
 
-    def _train(self, X: np.ndarray, y: np.ndarray, n_outputs: int, *, stratify=None):
+    def _train(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        n_outputs: int,
+        *,
+        stratify=None,
+        augment_valid: bool = False,
+    ):
         """Fit ``self.module_`` on float arrays; sets ``module_`` and ``history_``."""
         self._check_training_params()
         init_seed, data_seed = self._seeds()
@@ -230,6 +243,10 @@ class TorchEstimator(BaseEstimator):
             iterator_train__generator=generator,
             iterator_train__augment=self._augment(),
             iterator_valid=_BatchIterator,
+            # Self-supervised targets only exist after augmentation; a fixed
+            # seed keeps the validation loss comparable across epochs.
+            iterator_valid__augment=self._augment() if augment_valid else None,
+            iterator_valid__seed=data_seed + 1,
             train_split=train_split,
             callbacks=[*user_callbacks, ("sknd_early_stopping", stopper)],
             verbose=self.verbose,

@@ -347,14 +347,25 @@ def test_sparsity_penalty_shrinks_latent_features(spikes):
 
 
 @pytest.mark.parametrize("rule", ["r2r", "noise2self"])
-def test_fit_without_clean_signals(rule):
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_fit_without_clean_signals(rule, early_stopping):
     X, y = make_smooth_signals(400, snr=2, random_state=0)
-    den = SparseBNDenoiser(self_supervised=rule, **{**SMALL, "max_epochs": 10, "lr": 1e-2})
+    params = {**SMALL, "max_epochs": 10, "lr": 1e-2, "early_stopping": early_stopping}
+    den = SparseBNDenoiser(self_supervised=rule, **params)
     den.fit(X)
     assert not den.supervised_
     assert rmse(y, den.predict(X)) < rmse(y, X)
     np.testing.assert_allclose(den.predict(X[:3]), den.predict(X)[:3], atol=1e-12)
     assert (den.noise_std_ > 0) if rule == "r2r" else np.isnan(den.noise_std_)
+    if early_stopping:
+        assert np.isfinite(den.history_[:, "valid_loss"]).all()
+
+
+def test_r2r_with_known_noise_level(spikes):
+    X, y = spikes
+    den = SparseBNDenoiser(noise_std=3.0, **SMALL).fit(X)
+    assert den.noise_std_ == 3.0
+    assert rmse(y, den.predict(X)) < rmse(y, X)
 
 
 def test_seeded_pickled_and_reproducible(spikes):

@@ -14,9 +14,12 @@ from .._torch import TorchEstimator, randn_like
 from ..metrics import psnr
 from ..nn import DenoisingCNN1d
 from ..nn.denoise import receptive_field
-from ._signal import SignalMixin, estimate_noise_pooled
+from ._signal import SignalMixin, estimate_noise, estimate_noise_pooled
 
 __all__ = ["SparseBNDenoiser"]
+
+# R2R's recorruption strength: train f(x + a z) ~ x - z / a.
+_R2R_ALPHA = 0.5
 
 
 class _MaskedMSE(torch.nn.Module):
@@ -29,13 +32,14 @@ class _MaskedMSE(torch.nn.Module):
 
 
 class _Recorrupt:
-    """Recorrupted-to-Recorrupted pairs: input ``y + a z``, target ``y - z / a``, z ~ N(0, s^2)."""
+    """Recorrupted-to-Recorrupted pairs: input ``x + a z``, target ``x - z / a``,
+    ``z ~ N(0, sigma^2)``; each signal's sigma comes in as its (n, 1) "target"."""
 
-    def __init__(self, sigma: float, a: float) -> None:
-        self.sigma, self.a = sigma, a
+    def __init__(self, a: float) -> None:
+        self.a = a
 
-    def __call__(self, X, y, generator):
-        z = self.sigma * randn_like(X, generator)
+    def __call__(self, X, sigma, generator):
+        z = sigma * randn_like(X, generator)
         return X + self.a * z, X - z / self.a
 
 
@@ -100,8 +104,10 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
     self_supervised : {"r2r", "noise2self"}, default="r2r"
         Rule used by ``fit(X)`` without clean signals.
     noise_std : float or "auto", default="auto"
-        Noise std for Recorrupted-to-Recorrupted; "auto" estimates it from
-        the training signals (:func:`sknd.denoise.estimate_noise_pooled`).
+        Noise std for Recorrupted-to-Recorrupted, the same for every signal.
+        "auto" estimates each signal's own with
+        :func:`sknd.denoise.estimate_noise_pooled` (``per_signal=True``): its
+        MAD estimate, with a bias correction learned from all training signals.
     r2r_draws : int, default=8
         Recorruptions averaged at prediction after label-free R2R training.
     max_epochs : int, default=30
@@ -119,7 +125,7 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
     history_ : skorch.History
     n_iter_ : int
     noise_std_ : float
-        Noise std used by label-free R2R (NaN after supervised fits).
+        Typical noise std used by label-free R2R (NaN otherwise).
     supervised_ : bool
     n_features_in_ : int
         Length of the training signals (``predict`` accepts any length).
@@ -242,24 +248,42 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         self._augmentation = None
         if not self.supervised_:
             if self.self_supervised == "r2r":
-                sigma = self.noise_std
-                if sigma == "auto":
-                    sigma = estimate_noise_pooled(X)
-                if not sigma > 0:
-                    raise ValueError(
-                        "The estimated noise level is 0: X looks noise-free. Pass noise_std."
-                    )
-                self.noise_std_ = float(sigma)
-                self._augmentation = _Recorrupt(self.noise_std_, 0.5)
+                target = self._fit_noise_levels(X)[:, None]
+                self._augmentation = _Recorrupt(_R2R_ALPHA)
             else:
                 self._augmentation = _Noise2Self()
         try:
-            self._train(X, np.asarray(target, dtype=np.float32), 1)
+            self._train(
+                X,
+                np.asarray(target, dtype=np.float32),
+                1,
+                augment_valid=not self.supervised_,
+            )
         finally:
             del self._augmentation
         # Fixed noise patterns for R2R prediction: batch-independent and seeded.
         self._predict_seed = int(self._seeds()[1])
         return self
+
+    def _fit_noise_levels(self, X):
+        """Each training signal's noise std for R2R; sets ``noise_std_``."""
+        if self.noise_std != "auto":
+            self.noise_std_ = float(self.noise_std)
+            self._sigma_scale = None
+            return np.full(len(X), self.noise_std_)
+        sigma = estimate_noise_pooled(X, per_signal=True)
+        self.noise_std_ = float(np.median(sigma))
+        if not self.noise_std_ > 0:
+            raise ValueError("The estimated noise level is 0: X looks noise-free. Pass noise_std.")
+        # Prediction rescales each new signal's MAD estimate by the same factor.
+        mad = estimate_noise(X)
+        self._sigma_scale = float(np.median(sigma[mad > 0] / mad[mad > 0]))
+        return sigma
+
+    def _noise_levels(self, X):
+        if self._sigma_scale is None:
+            return np.full(len(X), self.noise_std_)
+        return estimate_noise(X) * self._sigma_scale
 
     @contextmanager
     def _batch_statistics(self):

@@ -1,0 +1,32 @@
+"""The examples run (so `make demo` never rots), and the CUDA path where a GPU exists."""
+
+import runpy
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from sknd import NDClassifier
+from sknd.datasets import make_spectral_classification, make_spike_signals
+from sknd.denoise import SparseBNDenoiser
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_runs(path, capsys):
+    runpy.run_path(str(path), run_name="__main__")
+    assert "accuracy" in capsys.readouterr().out.lower()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_training_matches_cpu_quality():
+    X, y = make_spectral_classification(400, random_state=0)
+    gpu = NDClassifier(max_epochs=20, random_state=0, device="cuda").fit(X, y)
+    cpu = NDClassifier(max_epochs=20, random_state=0).fit(X, y)
+    assert next(gpu.module_.parameters()).device.type == "cpu"  # pickles anywhere
+    assert abs(gpu.score(X, y) - cpu.score(X, y)) < 0.05
+    S, C = make_spike_signals(100, random_state=0)
+    den = SparseBNDenoiser(channels=8, depth=3, max_epochs=2, device="cuda").fit(S, C)
+    assert np.isfinite(den.predict(S)).all()
