@@ -326,8 +326,8 @@ class WienerDenoiser(_StatelessFilter):
     --------
     >>> import numpy as np
     >>> from sknd.denoise import WienerDenoiser
-    >>> WienerDenoiser(window=3).fit_transform(np.array([[0.0, 3.0, 0.0, 0.0]])).round(3)
-    array([[1.   , 1.   , 1.   , 0.   ]])
+    >>> WienerDenoiser(window=3).fit_transform(np.array([[0.0, 3.0, 0.0, 0.0]]))
+    array([[0.75, 1.5 , 0.75, 0.  ]])
     """
 
     def __init__(self, window: int = 3, *, noise: float | None = None) -> None:
