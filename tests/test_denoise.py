@@ -423,3 +423,27 @@ def test_datasets_shapes_and_snr():
         X, y = make(50, length=64, snr=4.0, random_state=0)
         ratio = np.sqrt((y**2).mean(axis=1)) / np.std(X - y, axis=1)
         assert X.shape == (50, 64) and np.median(ratio) == pytest.approx(4.0, rel=0.2)
+
+
+def test_learned_denoiser_contract_checks_with_real_targets(spikes):
+    """What the expected-to-fail sklearn checks cover, with clean signals as y."""
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    X, y = spikes
+    est = SparseBNDenoiser(**SMALL)
+    with pytest.raises(NotFittedError):
+        est.predict(X)
+    params = est.get_params()
+    fitted = est.fit(X, y)
+    assert fitted is est and est.get_params() == params  # fit returns self, params untouched
+    state = {k: v for k, v in vars(est).items() if not k.startswith("_")}
+    est.predict(X)
+    assert state.keys() == {k for k in vars(est) if not k.startswith("_")}
+    assert est.n_features_in_ == X.shape[1]
+    order = np.random.default_rng(0).permutation(len(X))
+    np.testing.assert_allclose(est.predict(X[order]), est.predict(X)[order], atol=1e-12)
+    readonly = X.copy()
+    readonly.setflags(write=False)
+    np.testing.assert_array_equal(clone(est).fit(readonly, y).predict(readonly), est.predict(X))
+    np.testing.assert_array_equal(est.predict(np.asfortranarray(X)), est.predict(X))
