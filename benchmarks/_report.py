@@ -1,0 +1,39 @@
+"""Small helpers for the benchmark report: markdown tables and figures."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no screen
+import matplotlib.pyplot as plt
+
+
+def table(header: list[str], rows: list[list], floatfmt: str = ".3f") -> str:
+    """A markdown table; floats formatted with ``floatfmt``."""
+
+    def cell(v):
+        return format(v, floatfmt) if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def save(fig, out_dir: Path, name: str) -> str:
+    """Save ``fig`` as ``out_dir/name`` and return the markdown image link."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(out_dir / name, dpi=110)
+    plt.close(fig)
+    return f"![{name}](benchmarks/{name})"
+
+
+@contextmanager
+def stopwatch(store: dict, key: str):
+    start = time.perf_counter()
+    yield
+    store[key] = time.perf_counter() - start
