@@ -23,6 +23,7 @@ from sknd.denoise import (
     estimate_noise_pooled,
     firm_threshold,
     gmc_general,
+    mad_bias_factor,
     soft_threshold,
     tv_denoise,
     tv_gmc_denoise,
@@ -359,6 +360,18 @@ def test_fit_without_clean_signals(rule, early_stopping):
     assert (den.noise_std_ > 0) if rule == "r2r" else np.isnan(den.noise_std_)
     if early_stopping:
         assert np.isfinite(den.history_[:, "valid_loss"]).all()
+
+
+def test_r2r_predicts_with_each_signals_own_noise_level(spikes):
+    """Prediction recorrupts each signal with the noise level training used for it."""
+    X, _ = spikes
+    den = SparseBNDenoiser(**SMALL).fit(X)
+    sigma = 0.5 * estimate_noise(X[:4]) * mad_bias_factor(X)
+    gen = torch.Generator().manual_seed(den._predict_seed)
+    draws = torch.randn(den.r2r_draws, X.shape[1], generator=gen).numpy()
+    expected = np.mean([den._forward(X[:4] + sigma[:, None] * z) for z in draws], axis=0)
+    np.testing.assert_allclose(den.predict(X[:4]), expected, atol=1e-12)
+    assert den.noise_std_ == pytest.approx(np.median(estimate_noise(X) * mad_bias_factor(X)))
 
 
 def test_r2r_with_known_noise_level(spikes):

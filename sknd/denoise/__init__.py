@@ -11,7 +11,7 @@ from ._classical import (
     tv_gmc_denoise,
 )
 from ._learned import SparseBNDenoiser
-from ._signal import estimate_noise, estimate_noise_pooled
+from ._signal import estimate_noise, estimate_noise_pooled, mad_bias_factor
 from ._tv import tv_denoise
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "firm_threshold",
     "gmc_general",
     "ista_l1",
+    "mad_bias_factor",
     "soft_threshold",
     "tv_denoise",
     "tv_gmc_denoise",

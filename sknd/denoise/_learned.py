@@ -14,7 +14,7 @@ from .._torch import TorchEstimator, randn_like
 from ..metrics import psnr
 from ..nn import DenoisingCNN1d
 from ..nn.denoise import receptive_field
-from ._signal import SignalMixin, estimate_noise, estimate_noise_pooled
+from ._signal import SignalMixin, estimate_noise, mad_bias_factor
 
 __all__ = ["SparseBNDenoiser"]
 
@@ -105,9 +105,10 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         Rule used by ``fit(X)`` without clean signals.
     noise_std : float or "auto", default="auto"
         Noise std for Recorrupted-to-Recorrupted, the same for every signal.
-        "auto" estimates each signal's own with
-        :func:`sknd.denoise.estimate_noise_pooled` (``per_signal=True``): its
-        MAD estimate, with a bias correction learned from all training signals.
+        "auto" estimates each signal's own, in training and prediction alike:
+        its MAD estimate (:func:`sknd.denoise.estimate_noise`) times the bias
+        correction learned from all training signals
+        (:func:`sknd.denoise.mad_bias_factor`).
     r2r_draws : int, default=8
         Recorruptions averaged at prediction after label-free R2R training.
     max_epochs : int, default=30
@@ -267,22 +268,21 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
 
     def _fit_noise_levels(self, X):
         """Each training signal's noise std for R2R; sets ``noise_std_``."""
-        if self.noise_std != "auto":
-            self.noise_std_ = float(self.noise_std)
+        if self.noise_std == "auto":
+            # New signals at prediction get the same correction of their MAD.
+            self._sigma_scale = mad_bias_factor(X)
+        else:
             self._sigma_scale = None
-            return np.full(len(X), self.noise_std_)
-        sigma = estimate_noise_pooled(X, per_signal=True)
+        sigma = self._noise_levels(X)
         self.noise_std_ = float(np.median(sigma))
         if not self.noise_std_ > 0:
             raise ValueError("The estimated noise level is 0: X looks noise-free. Pass noise_std.")
-        # Prediction rescales each new signal's MAD estimate by the same factor.
-        mad = estimate_noise(X)
-        self._sigma_scale = float(np.median(sigma[mad > 0] / mad[mad > 0]))
         return sigma
 
     def _noise_levels(self, X):
+        """Noise std of each row of ``X``: fixed, or its corrected MAD estimate."""
         if self._sigma_scale is None:
-            return np.full(len(X), self.noise_std_)
+            return np.full(len(X), float(self.noise_std))
         return estimate_noise(X) * self._sigma_scale
 
     @contextmanager
@@ -309,7 +309,8 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
                 # R2R's network saw y + a z: average it over fixed recorruptions.
                 gen = torch.Generator().manual_seed(self._predict_seed)
                 draws = torch.randn(self.r2r_draws, X.shape[1], generator=gen).numpy()
-                out = np.mean([self._forward(X + 0.5 * self.noise_std_ * z) for z in draws], axis=0)
+                sigma = _R2R_ALPHA * self._noise_levels(X)[:, None]
+                out = np.mean([self._forward(X + sigma * z) for z in draws], axis=0)
         return out.astype(X.dtype, copy=False)
 
     def _predict_masked(self, X):
