@@ -5,24 +5,16 @@ from __future__ import annotations
 import numpy as np
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._torch import TorchEstimator
+from ._validation import check_data
 from .nn import NDNetwork
 
-_FLOATS = [np.float64, np.float32]
 
-
-def check_data(estimator, X, y="no_validation", **kwargs):
-    """``validate_data`` with a plain message for non-numeric input."""
-    try:
-        return validate_data(estimator, X, y, dtype=_FLOATS, **kwargs)
-    except ValueError as err:
-        if "could not convert string to float" in str(err):
-            raise ValueError(
-                f"{type(estimator).__name__} needs numeric band values, but X contains text: {err}."
-            ) from err
-        raise
+def check_bands(estimator, X, y="no_validation", **kwargs):
+    """:func:`sknd._validation.check_data` for tables of band values."""
+    return check_data(estimator, X, y, what="band values", **kwargs)
 
 
 def _band_names(estimator) -> list[str]:
@@ -54,7 +46,7 @@ class NDEstimator(TorchEstimator):
     _FORMULA_TOL = 0.01
 
     def _validate_fit(self, X, y):
-        X, y = check_data(
+        X, y = check_bands(
             self,
             X,
             y,
@@ -66,7 +58,7 @@ class NDEstimator(TorchEstimator):
 
     def _validate_predict(self, X):
         check_is_fitted(self, "module_")
-        return check_data(self, X, reset=False)
+        return check_bands(self, X, reset=False)
 
     @staticmethod
     def _is_classification_estimator() -> bool:

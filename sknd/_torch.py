@@ -147,11 +147,8 @@ class TorchEstimator(BaseEstimator):
     ``_criterion()``, and call :meth:`_train` with float arrays.
     """
 
+    #: The parameter that weighs ``module_.sparsity_penalty()`` in the loss.
     _PENALTY_NAME = "alpha"
-
-    def _penalty_weight(self) -> float:
-        """Weight of ``module_.sparsity_penalty()`` in the training loss."""
-        return self.alpha
 
     def _augment(self):
         """Transformation of training batches, or None."""
@@ -160,7 +157,8 @@ class TorchEstimator(BaseEstimator):
     def _check_training_params(self) -> None:
         _check_positive(self.max_epochs, "max_epochs", integer=True)
         _check_positive(self.lr, "lr")
-        _check_positive(self._penalty_weight(), self._PENALTY_NAME, allow_zero=True)
+        penalty = getattr(self, self._PENALTY_NAME)
+        _check_positive(penalty, self._PENALTY_NAME, allow_zero=True)
         _check_positive(getattr(self, "noise", 0.0), "noise", allow_zero=True)
         _check_positive(self.n_iter_no_change, "n_iter_no_change", integer=True)
         _check_positive(self.tol, "tol", allow_zero=True)
@@ -228,6 +226,7 @@ class TorchEstimator(BaseEstimator):
             load_best=self.early_stopping,
             sink=print,
         )
+        augment = self._augment()
         # Users' callbacks are parameters: train on copies so a fit never changes them.
         user_callbacks = copy.deepcopy(list(self.callbacks or []))
         net = _Net(
@@ -237,15 +236,15 @@ class TorchEstimator(BaseEstimator):
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=batch_size,
-            penalty=self._penalty_weight(),
+            penalty=getattr(self, self._PENALTY_NAME),
             iterator_train=_BatchIterator,
             iterator_train__shuffle=True,
             iterator_train__generator=generator,
-            iterator_train__augment=self._augment(),
+            iterator_train__augment=augment,
             iterator_valid=_BatchIterator,
             # Self-supervised targets only exist after augmentation; a fixed
             # seed keeps the validation loss comparable across epochs.
-            iterator_valid__augment=self._augment() if augment_valid else None,
+            iterator_valid__augment=augment if augment_valid else None,
             iterator_valid__seed=data_seed + 1,
             train_split=train_split,
             callbacks=[*user_callbacks, ("sknd_early_stopping", stopper)],

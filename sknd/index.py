@@ -12,7 +12,7 @@ from sklearn.utils.validation import (
 )
 from torch import nn
 
-from ._nd_base import NDEstimator, _band_names, check_data, is_classification_target
+from ._nd_base import NDEstimator, _band_names, check_bands, is_classification_target
 from .nn import all_pairs
 
 __all__ = ["NDIndexTransformer", "NDPairsTransformer"]
@@ -202,7 +202,7 @@ class NDPairsTransformer(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Check ``X`` and resolve ``pairs``; nothing is learned."""
-        X = check_data(self, X, ensure_min_features=2)
+        X = check_bands(self, X, ensure_min_features=2)
         n = X.shape[1]
         if self.pairs is None:
             self.pairs_ = all_pairs(n)
@@ -233,7 +233,7 @@ class NDPairsTransformer(TransformerMixin, BaseEstimator):
     def transform(self, X):
         """Normalized differences, shape (n_samples, n_pairs), in [-1, 1]."""
         check_is_fitted(self, "pairs_")
-        X = check_data(self, X, reset=False)
+        X = check_bands(self, X, reset=False)
         idx = np.asarray(self.pairs_)
         xi, xj = X[:, idx[:, 0]], X[:, idx[:, 1]]
         # Divide by the pair's larger magnitude first so huge values cannot

@@ -183,8 +183,11 @@ class _SparseFilter(_StatelessFilter):
             out = np.stack([self._tv(row, lam) for row, lam in zip(X64, lams)])
         elif self.domain == "wavelet":
             out = np.stack([self._on_wavelet(row, lam) for row, lam in zip(X64, lams)])
+        elif self.domain == "time":
+            out = self._threshold(X64, lams[:, None])
         else:
-            out = self._shrink_rows(X64, lams[:, None])
+            A, AH = _dft_ops()
+            out = A(self._solve(X64, A, AH, lams[:, None])).real
         return out.astype(X.dtype, copy=False)
 
     def _on_wavelet(self, row, lam):
@@ -237,11 +240,8 @@ class L1Denoiser(_SparseFilter):
     def _tv(self, row, lam):
         return tv_denoise(row, lam)
 
-    def _shrink_rows(self, X, lams):
-        if self.domain == "time":
-            return soft_threshold(X, lams)
-        A, AH = _dft_ops()
-        return A(ista_l1(X, A, AH, lams)).real
+    def _solve(self, y, A, AH, lams):
+        return ista_l1(y, A, AH, lams)
 
 
 class GMCDenoiser(_SparseFilter):
@@ -301,11 +301,8 @@ class GMCDenoiser(_SparseFilter):
             return tv_denoise(row, lam)
         return tv_gmc_denoise(row, lam, alpha_lam=self.gamma)
 
-    def _shrink_rows(self, X, lams):
-        if self.domain == "time":
-            return self._threshold(X, lams)
-        A, AH = _dft_ops()
-        return A(gmc_general(X, A, AH, lams, self.gamma)).real
+    def _solve(self, y, A, AH, lams):
+        return gmc_general(y, A, AH, lams, self.gamma)
 
 
 class WienerDenoiser(_StatelessFilter):

@@ -20,6 +20,8 @@ __all__ = ["SparseBNDenoiser"]
 
 # R2R's recorruption strength: train f(x + a z) ~ x - z / a.
 _R2R_ALPHA = 0.5
+# Noise2Self hides every this-many-th sample.
+_N2S_EVERY = 4
 
 
 class _MaskedMSE(torch.nn.Module):
@@ -54,7 +56,7 @@ class _Noise2Self:
     """Hide every ``k``-th sample (random phase per signal), fill it with its
     neighbours' mean, and score only the hidden samples."""
 
-    def __init__(self, k: int = 4) -> None:
+    def __init__(self, k: int = _N2S_EVERY) -> None:
         self.k = k
 
     def __call__(self, X, y, generator):
@@ -201,9 +203,6 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         except (TypeError, ValueError):  # bad parameters are reported by fit
             return 1
 
-    def _penalty_weight(self):
-        return self.sparsity
-
     def _check_params(self):
         if self.bn_mode not in ("fixed", "unfixed"):
             raise ValueError(f'bn_mode must be "fixed" or "unfixed", got {self.bn_mode!r}.')
@@ -316,14 +315,14 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
     def _predict_masked(self, X):
         # The network only ever saw hidden samples filled from their
         # neighbours: predict each phase of samples the same way (J-invariant).
-        k = _Noise2Self().k
+        k = _N2S_EVERY
         Xt = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float64))
-        pos = np.arange(X.shape[1])
+        phases = np.arange(X.shape[1]) % k
         out = np.empty(X.shape, dtype=np.float64)
         for phase in range(k):
-            hidden = torch.from_numpy(pos % k == phase)[None, :]
-            pred = self._forward(_hide(Xt, hidden).numpy())
-            out[:, pos % k == phase] = pred[:, pos % k == phase]
+            hidden = phases == phase
+            pred = self._forward(_hide(Xt, torch.from_numpy(hidden)[None, :]).numpy())
+            out[:, hidden] = pred[:, hidden]
         return out
 
     def _check_predict(self, X):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils.validation import validate_data
 
-_FLOATS = [np.float64, np.float32]
+from .._validation import check_data
 
 
 def estimate_noise(X: np.ndarray) -> np.ndarray:
@@ -83,18 +82,10 @@ class SignalMixin:
     _min_length = 2  # the noise estimate needs one pair of samples
 
     def _check_signals(self, X, *, reset: bool, y=None):
-        kwargs = {"dtype": _FLOATS}
-        try:
-            if y is None:
-                X = validate_data(self, X, reset=reset, **kwargs)
-            else:
-                X, y = validate_data(self, X, y, reset=reset, multi_output=True, **kwargs)
-        except ValueError as err:
-            if "could not convert string to float" in str(err):
-                raise ValueError(
-                    f"{type(self).__name__} needs numeric signals, but X contains text: {err}."
-                ) from err
-            raise
+        if y is None:
+            X = check_data(self, X, reset=reset, what="signals")
+        else:
+            X, y = check_data(self, X, y, reset=reset, multi_output=True, what="signals")
         self._check_length(X)
         if y is not None and (y.ndim != 2 or y.shape != X.shape):
             raise ValueError(

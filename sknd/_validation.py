@@ -1,0 +1,23 @@
+"""Input validation shared by every sknd estimator."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.validation import validate_data
+
+FLOATS = [np.float64, np.float32]
+
+
+def check_data(estimator, X, y="no_validation", *, what: str = "values", **kwargs):
+    """``validate_data`` to float arrays, with a plain message for text in ``X``.
+
+    ``what`` names the expected content in that message ("band values", "signals").
+    """
+    try:
+        return validate_data(estimator, X, y, dtype=FLOATS, **kwargs)
+    except ValueError as err:
+        if "could not convert string to float" in str(err):
+            raise ValueError(
+                f"{type(estimator).__name__} needs numeric {what}, but X contains text: {err}."
+            ) from err
+        raise
