@@ -53,7 +53,7 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         and sample: augmentation that makes indices robust to per-band noise.
         Never applied at ``transform``.
     eps : float, default=1e-6
-        Denominator stabilizer, relative to each sample's largest band.
+        Denominator stabilizer, relative to each sample's mean band magnitude.
     random_state : int, RandomState instance or None, default=None
         Seeds initialization, shuffling, the validation split and noise.
     device : str, default="cpu"

@@ -36,7 +36,7 @@ _PARAMS_DOC = """
         Multiplicative per-band noise ``1 + noise * N(0, 1)`` applied to
         training batches only.
     eps : float, default=1e-6
-        Denominator stabilizer, relative to each sample's largest band.
+        Denominator stabilizer, relative to each sample's mean band magnitude.
     random_state : int, RandomState instance or None, default=None
     device : str, default="cpu"
     verbose : int, default=0

@@ -33,13 +33,16 @@ def nd_dense(x: np.ndarray, a: np.ndarray, b: np.ndarray, eps: float = 1e-6) -> 
         z = row / scale
         for k in range(a.shape[0]):
             num = np.sum(a[k] * z) - np.sum(b[k] * z)
-            den = np.sum((a[k] + b[k]) * np.abs(z)) + eps
+            den = np.sum((a[k] + b[k]) * np.abs(z)) + eps * np.mean(np.abs(z))
             out[r, k] = num / den if den > 0 else 0.0
     return out
 
 
 def nd_pairwise(x: np.ndarray, pairs, log_ratio: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Pairwise ND ``(r x_i - x_j) / (r |x_i| + |x_j| + eps)`` per pair, ``r = exp(log_ratio)``."""
+    """Pairwise ND per pair, ``r = exp(log_ratio)``::
+
+        (r x_i - x_j) / (r |x_i| + |x_j| + eps (|x_i| + |x_j|) / 2)
+    """
     out = np.zeros((x.shape[0], len(pairs)))
     for k, (i, j) in enumerate(pairs):
         r = np.exp(log_ratio[k])
@@ -48,7 +51,8 @@ def nd_pairwise(x: np.ndarray, pairs, log_ratio: np.ndarray, eps: float = 1e-6) 
             if scale == 0:
                 continue
             xi, xj = row[i] / scale, row[j] / scale
-            out[n, k] = (r * xi - xj) / (r * abs(xi) + abs(xj) + eps)
+            den = r * abs(xi) + abs(xj) + eps * (abs(xi) + abs(xj)) / 2
+            out[n, k] = (r * xi - xj) / den
     return out
 
 

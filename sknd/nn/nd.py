@@ -2,14 +2,16 @@
 
 One dense unit on inputs ``x`` (``n_in`` bands)::
 
-    ND(x) = sum_i (a_i - b_i) x_i / (sum_i (a_i + b_i) |x_i| + eps * max_i |x_i|)
+    ND(x) = sum_i (a_i - b_i) x_i / (sum_i (a_i + b_i) |x_i| + eps * mean_i |x_i|)
 
 with ``a = softplus(alpha)`` and ``b = softplus(beta)``. The triangle inequality
 bounds it in [-1, 1] for inputs of any sign, it is odd (so layers stack), and
-because ``eps`` is scaled by the row's largest magnitude it is exactly invariant
-to ``x -> c * x`` for every ``c > 0``, whatever ``eps``. Rows are divided by that
-magnitude before the sums, so the layer neither overflows nor underflows on
-inputs of extreme scale.
+because ``eps`` is scaled by the row's mean magnitude it is exactly invariant
+to ``x -> c * x`` for every ``c > 0``, whatever ``eps``. The ``eps`` term is
+itself band math: it adds ``eps / n_in`` to every denominator weight, so a
+learned index is one plain formula (see ``NDIndexTransformer.export_indices``).
+Rows are divided by their largest magnitude before the sums, so the layer
+neither overflows nor underflows on inputs of extreme scale.
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ class NormalizedDifference(nn.Module):
     pairs : list of (int, int), optional
         Band pairs for ``form="pairwise"``; all pairs ``i < j`` by default.
     eps : float
-        Stabilizer of the denominator, relative to the row's largest magnitude.
+        Stabilizer of the denominator, relative to the row's mean magnitude
+        (the pair's, for ``"pairwise"``).
     """
 
     def __init__(
@@ -130,7 +133,7 @@ class NormalizedDifference(nn.Module):
             z = x / torch.where(scale > 0, scale, torch.ones_like(scale))
             a, b = self.coefficients()
             num = z @ (a - b).T
-            den = z.abs() @ (a + b).T + self.eps
+            den = z.abs() @ (a + b).T + self.eps * z.abs().mean(dim=-1, keepdim=True)
             return _safe_divide(num, den)
         xi = x[..., self.pairs[:, 0]]
         xj = x[..., self.pairs[:, 1]]
@@ -139,7 +142,7 @@ class NormalizedDifference(nn.Module):
         xi, xj = xi / scale, xj / scale
         r = self.log_ratio.exp()
         num = r * xi - xj
-        den = r * xi.abs() + xj.abs() + self.eps
+        den = r * xi.abs() + xj.abs() + self.eps * (xi.abs() + xj.abs()) / 2
         return _safe_divide(num, den)
 
     def band_weights(self) -> torch.Tensor:
