@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import keyword
 from collections.abc import Sequence
 
 import numpy as np
@@ -69,7 +71,8 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         Band weights of the numerator's positive and negative parts,
         normalized so each index's weights sum to 1.
     formulas_ : list of str
-        Readable band math of each index (weights under 1% omitted).
+        Readable band math of each index (weights under 1% omitted). For
+        exact formulas that travel to other tools, see :meth:`export_indices`.
     module_ : sknd.nn.NDNetwork
         The trained network (float64, CPU) including its training head.
     history_ : skorch.History
@@ -156,6 +159,98 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         X = self._validate_predict(X)
         return self._cast(self._forward(X, method="indices"), X)
 
+    def export_indices(
+        self,
+        band_names: Sequence[str] | None = None,
+        *,
+        prefix: str = "ND",
+        application_domain: str = "vegetation",
+        nonnegative: bool = False,
+        platforms: Sequence[str] = (),
+        contributor: str = "sknd",
+    ) -> list[dict]:
+        """The learned indices as Awesome Spectral Indices catalogue entries.
+
+        Each entry's ``formula`` is plain band math (band names as variables,
+        ``+ - * /`` and ``abs``) that reproduces :meth:`transform` to rounding
+        error, so a learned index can go where only formulas travel: Earth
+        Engine's ``Image.expression``, a GIS raster calculator, ``numexpr``, or
+        ``eval`` on numpy arrays. The denominator stabilizer ``eps`` is part of
+        the formula: relative to the mean band magnitude, it adds
+        ``eps / n_features`` to every denominator weight. Coefficients are
+        printed with all the digits a float64 needs to round-trip.
+
+        Parameters
+        ----------
+        band_names : list of str, optional
+            A variable name per input band, in column order, e.g. the
+            catalogue's ``["B", "G", "R", "N", "S1", "S2"]``. Defaults to the
+            DataFrame's column names, or ``x0``, ``x1``, ... Names must be valid
+            identifiers.
+        prefix : str, default="ND"
+            ``short_name`` of index ``k`` is ``f"{prefix}{k}"``.
+        application_domain : str, default="vegetation"
+            The catalogue's domain to file the indices under ("vegetation",
+            "water", "burn", "snow", "urban", "soil", ...).
+        nonnegative : bool, default=False
+            Leave ``abs`` out of the denominator, like the catalogue's classical
+            indices. Exact only for band values >= 0 (reflectances).
+        platforms : list of str, default=()
+            Sensors that have the bands, e.g. ``["Sentinel-2"]``.
+        contributor : str, default="sknd"
+
+        Returns
+        -------
+        list of dict
+            One entry per index with the catalogue's keys: ``short_name``,
+            ``long_name``, ``bands``, ``application_domain``, ``reference``,
+            ``formula``, ``date_of_addition``, ``contributor`` and
+            ``platforms``. A sample whose bands are all 0 gives ``0/0`` in the
+            formula and 0 from :meth:`transform`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknd import NDIndexTransformer
+        >>> from sknd.datasets import make_spectral_classification
+        >>> X, y = make_spectral_classification(n_samples=200, as_frame=True, random_state=0)
+        >>> nd = NDIndexTransformer(n_indices=2, max_epochs=5, random_state=0).fit(X, y)
+        >>> entry = nd.export_indices(platforms=["Sentinel-2"])[0]
+        >>> entry["short_name"], entry["bands"][:3]
+        ('ND0', ['B2', 'B3', 'B4'])
+        >>> value = eval(entry["formula"], {"abs": np.abs}, dict(X.items()))
+        >>> bool(np.allclose(value, nd.transform(X)[:, 0], rtol=0, atol=1e-12))
+        True
+        """
+        check_is_fitted(self, "module_")
+        names = _export_names(self, band_names)
+        layer = self.module_.nd_layers[0]
+        a, b = (t.detach().cpu().numpy().astype(np.float64) for t in layer.coefficients())
+        total = (a + b).sum(axis=1, keepdims=True)
+        numerator = (a - b) / total
+        # eps * mean|x| = sum_i (eps / n) |x_i|: the stabilizer is band math too.
+        denominator = (a + b) / total + layer.eps / (len(names) * total)
+        bar = "{}" if nonnegative else "abs({})"
+        today = datetime.date.today().isoformat()
+        entries = []
+        for k in range(len(numerator)):
+            num = _linear_combination(numerator[k], names, "{}")
+            den = _linear_combination(denominator[k], names, bar)
+            entries.append(
+                {
+                    "short_name": f"{prefix}{k}",
+                    "long_name": f"Learned Normalized Difference {k} (sknd)",
+                    "bands": list(names),
+                    "application_domain": application_domain,
+                    "reference": "https://arxiv.org/abs/2601.06777",
+                    "formula": f"({num})/({den})",
+                    "date_of_addition": today,
+                    "contributor": contributor,
+                    "platforms": list(platforms),
+                }
+            )
+        return entries
+
     def get_feature_names_out(self, input_features=None):
         """``nd0``, ``nd1``, ...: one name per learned index."""
         check_is_fitted(self, "module_")
@@ -166,6 +261,37 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         return tags
+
+
+def _export_names(estimator, band_names) -> list[str]:
+    names = _band_names(estimator) if band_names is None else [str(n) for n in band_names]
+    if len(names) != estimator.n_features_in_:
+        raise ValueError(
+            f"band_names has {len(names)} names, but {type(estimator).__name__} was "
+            f"fitted on {estimator.n_features_in_} bands."
+        )
+    bad = [n for n in names if not n.isidentifier() or keyword.iskeyword(n)]
+    if bad:
+        raise ValueError(
+            f"Band names must be valid variable names to appear in a formula; got {bad}. "
+            "Pass band_names=[...] to name them."
+        )
+    if len(set(names)) != len(names):
+        raise ValueError(f"band_names must be unique, got {names}.")
+    return names
+
+
+def _linear_combination(coef: np.ndarray, names: list[str], term: str) -> str:
+    # repr() of a float64 is the shortest string that round-trips exactly.
+    out = ""
+    for c, name in zip(coef, names):
+        if c == 0:
+            continue
+        value = repr(float(abs(c)))
+        sign = "-" if c < 0 else "+"
+        piece = f"{value}*{term.format(name)}"
+        out = f"{out} {sign} {piece}" if out else (f"-{piece}" if c < 0 else piece)
+    return out or "0"
 
 
 class NDPairsTransformer(TransformerMixin, BaseEstimator):

@@ -41,7 +41,7 @@ def nd_dense(x: np.ndarray, a: np.ndarray, b: np.ndarray, eps: float = 1e-6) -> 
 def nd_pairwise(x: np.ndarray, pairs, log_ratio: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     """Pairwise ND per pair, ``r = exp(log_ratio)``::
 
-        (r x_i - x_j) / (r |x_i| + |x_j| + eps (|x_i| + |x_j|) / 2)
+    (r x_i - x_j) / (r |x_i| + |x_j| + eps (|x_i| + |x_j|) / 2)
     """
     out = np.zeros((x.shape[0], len(pairs)))
     for k, (i, j) in enumerate(pairs):
