@@ -24,12 +24,18 @@ import sklearn
 import skorch
 import study_denoise
 import study_nd
+import study_raster
 import study_speed
 import torch
 
 import sknd
 
-STUDIES = {"nd": study_nd, "denoise": study_denoise, "speed": study_speed}
+STUDIES = {
+    "nd": study_nd,
+    "denoise": study_denoise,
+    "speed": study_speed,
+    "raster": study_raster,
+}
 
 
 def header(quick: bool, seconds: float) -> str:

@@ -23,6 +23,7 @@ def test_quick_report(tmp_path):
         "### Sparsity strength",
         "### Training time per epoch",
         "### Inference",
+        "## Rasters at scale",
     ):
         assert heading in text
     assert "nan" not in text.lower().replace("nanosecond", "")

@@ -170,7 +170,7 @@ def test_bad_arguments(data, nd_named, kwargs, match):
 
 def test_bad_scenes(data, nd):
     X, _ = data
-    with pytest.raises(ValueError, match="9 bands along axis 0.*fitted on 10"):
+    with pytest.raises(ValueError, match=r"9 bands along axis 0.*fitted on 10"):
         transform_raster(nd, cube(X)[:9])
     with pytest.raises(ValueError, match="pixel axis"):
         transform_raster(nd, np.ones(10))
