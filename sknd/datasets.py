@@ -11,6 +11,7 @@ __all__ = [
     "make_smooth_signals",
     "make_spectral_classification",
     "make_spectral_regression",
+    "make_spectral_scene",
     "make_spike_signals",
 ]
 
@@ -91,6 +92,82 @@ def make_spectral_classification(
     concentration[np.arange(n_samples), y] = purity
     abundances = np.stack([rng.dirichlet(c) for c in concentration])
     return _mix(abundances, illumination, noise, rng, as_frame), y
+
+
+def make_spectral_scene(
+    shape: tuple[int, int] = (128, 128),
+    n_classes: int = 4,
+    *,
+    patch_size: float = 16.0,
+    purity: float = 8.0,
+    illumination: tuple[float, float] = (0.5, 1.5),
+    noise: float = 0.02,
+    random_state=None,
+):
+    """A synthetic multi-band scene: land-cover patches under uneven light.
+
+    The class map is the argmax of ``n_classes`` smooth random fields (patches
+    about ``patch_size`` pixels across). Each pixel mixes the endmember spectra
+    of :func:`make_spectral_classification` with Dirichlet abundances favouring
+    its class, is scaled by a smooth illumination field (terrain shading) that
+    spans ``illumination``, and gets per-band noise.
+
+    Parameters
+    ----------
+    shape : (int, int), default=(128, 128)
+        Rows and columns.
+    n_classes : int, default=4
+        Between 2 and 6.
+    patch_size : float, default=16.0
+        Typical size of a land-cover patch, in pixels.
+    purity : float, default=8.0
+        Dirichlet concentration of the pixel's own class (others have 1).
+    illumination : (float, float), default=(0.5, 1.5)
+        Range of the brightness field.
+    noise : float, default=0.02
+        Relative per-band noise.
+    random_state : int, RandomState instance or None
+
+    Returns
+    -------
+    scene : ndarray of shape (10, rows, cols)
+        Reflectances, bands first (the layout of rasterio and of
+        :data:`SENTINEL2_BANDS`).
+    labels : ndarray of shape (rows, cols)
+        Class of every pixel.
+
+    Examples
+    --------
+    >>> from sknd.datasets import make_spectral_scene
+    >>> scene, labels = make_spectral_scene((32, 48), random_state=0)
+    >>> scene.shape, labels.shape
+    ((10, 32, 48), (32, 48))
+    """
+    from scipy.ndimage import gaussian_filter
+
+    if not 2 <= n_classes <= len(_ENDMEMBERS):
+        raise ValueError(f"n_classes must be in [2, {len(_ENDMEMBERS)}], got {n_classes}.")
+    rows, cols = (int(v) for v in shape)
+    if rows < 1 or cols < 1:
+        raise ValueError(f"shape must be two positive sizes, got {shape}.")
+    rng = check_random_state(random_state)
+
+    def smooth_field(sigma):
+        field = gaussian_filter(rng.standard_normal((rows, cols)), sigma, mode="wrap")
+        return (field - field.mean()) / (field.std() or 1.0)
+
+    labels = np.argmax([smooth_field(patch_size / 2) for _ in range(n_classes)], axis=0)
+    concentration = np.ones((rows * cols, n_classes))
+    concentration[np.arange(rows * cols), labels.ravel()] = purity
+    abundances = np.stack([rng.dirichlet(c) for c in concentration])
+    spectra = abundances @ np.asarray(list(_ENDMEMBERS.values()))[:n_classes]
+    light = smooth_field(4 * patch_size).ravel()
+    low, high = illumination
+    span = light.max() - light.min()
+    light = low + (high - low) * (light - light.min()) / (span if span > 0 else 1.0)
+    X = light[:, None] * spectra * (1.0 + noise * rng.standard_normal(spectra.shape))
+    scene = np.abs(X).T.reshape(len(SENTINEL2_BANDS), rows, cols)
+    return scene, labels
 
 
 def make_spectral_regression(

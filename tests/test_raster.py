@@ -178,3 +178,20 @@ def test_bad_scenes(data, nd):
         transform_raster(nd, cube(X), band_dim=5)
     with pytest.raises(NotFittedError):
         transform_raster(NDIndexTransformer(), cube(X))
+
+
+def test_synthetic_scene_classifies_end_to_end():
+    from sknd.datasets import make_spectral_scene
+
+    scene, labels = make_spectral_scene((40, 50), n_classes=3, random_state=0)
+    assert scene.shape == (10, 40, 50) and labels.shape == (40, 50)
+    assert set(np.unique(labels)) == {0, 1, 2} and (scene > 0).all()
+    again, _ = make_spectral_scene((40, 50), n_classes=3, random_state=0)
+    np.testing.assert_array_equal(scene, again)
+    X = scene.reshape(10, -1).T
+    clf = NDClassifier(max_epochs=30, random_state=0).fit(X[::2], labels.ravel()[::2])
+    predicted = transform_raster(clf, scene)
+    assert predicted.shape == labels.shape
+    assert (predicted == labels).mean() > 0.8
+    with pytest.raises(ValueError, match="n_classes"):
+        make_spectral_scene(n_classes=9)
