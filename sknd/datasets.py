@@ -81,6 +81,13 @@ def make_spectral_classification(
         Positive reflectances.
     y : ndarray of shape (n_samples,)
         Class labels ``0 .. n_classes - 1``.
+
+    Examples
+    --------
+    >>> from sknd.datasets import make_spectral_classification
+    >>> X, y = make_spectral_classification(n_samples=5, as_frame=True, random_state=0)
+    >>> list(X.columns[:4]), X.shape, y.shape
+    (['B2', 'B3', 'B4', 'B5'], (5, 10), (5,))
     """
     if not 2 <= n_classes <= len(_ENDMEMBERS):
         raise ValueError(f"n_classes must be in [2, {len(_ENDMEMBERS)}], got {n_classes}.")
@@ -188,6 +195,13 @@ def make_spectral_regression(
     -------
     X : ndarray or DataFrame of shape (n_samples, 10)
     y : ndarray of shape (n_samples,)
+
+    Examples
+    --------
+    >>> from sknd.datasets import make_spectral_regression
+    >>> X, y = make_spectral_regression(n_samples=5, random_state=0)
+    >>> X.shape, bool(((0 <= y) & (y <= 1)).all())
+    ((5, 10), True)
     """
     if n_samples < 1:
         raise ValueError(f"n_samples must be >= 1, got {n_samples}.")
@@ -229,6 +243,13 @@ def make_spike_signals(
         Noisy signals.
     y : ndarray of shape (n_signals, length)
         Clean signals.
+
+    Examples
+    --------
+    >>> from sknd.datasets import make_spike_signals
+    >>> noisy, clean = make_spike_signals(n_signals=3, length=64, random_state=0)
+    >>> noisy.shape, clean.shape
+    ((3, 64), (3, 64))
     """
     rng = check_random_state(random_state)
     clean = np.zeros((n_signals, length))
@@ -250,6 +271,13 @@ def make_smooth_signals(
     -------
     X, y : ndarray of shape (n_signals, length)
         Noisy and clean signals.
+
+    Examples
+    --------
+    >>> from sknd.datasets import make_smooth_signals
+    >>> noisy, clean = make_smooth_signals(n_signals=3, random_state=0)
+    >>> noisy.shape
+    (3, 100)
     """
     rng = check_random_state(random_state)
     t = np.arange(length) / length
@@ -277,6 +305,13 @@ def make_piecewise_constant_signals(
     -------
     X, y : ndarray of shape (n_signals, length)
         Noisy and clean signals.
+
+    Examples
+    --------
+    >>> from sknd.datasets import make_piecewise_constant_signals
+    >>> noisy, clean = make_piecewise_constant_signals(n_signals=3, random_state=0)
+    >>> noisy.shape
+    (3, 100)
     """
     rng = check_random_state(random_state)
     clean = np.empty((n_signals, length))

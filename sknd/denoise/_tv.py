@@ -11,7 +11,15 @@ import numpy as np
 
 
 def tv_denoise(y: np.ndarray, lam: float) -> np.ndarray:
-    """Exact TV denoising of one 1-D signal ``y`` with weight ``lam >= 0``."""
+    """Exact TV denoising of one 1-D signal ``y`` with weight ``lam >= 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknd.denoise import tv_denoise
+    >>> tv_denoise(np.array([0.1, -0.1, 0.1, 1.1, 0.9, 1.1]), 0.2).round(3)
+    array([0.1  , 0.1  , 0.1  , 0.967, 0.967, 0.967])
+    """
     y = np.asarray(y, dtype=np.float64)
     n = len(y)
     x = np.empty(n)

@@ -53,6 +53,14 @@ class SparseBatchNorm1d(nn.BatchNorm1d):
     ``use_batch_stats=True`` normalizes with the current batch's statistics
     even in eval mode, without touching the running statistics: the seed
     study's "unfixed" mode.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sknd.nn import SparseBatchNorm1d
+    >>> bn = SparseBatchNorm1d(4, p=1)
+    >>> bn(torch.randn(16, 4, 30)).shape
+    torch.Size([16, 4, 30])
     """
 
     def __init__(
@@ -102,6 +110,15 @@ class WienerFilter1d(nn.Module):
     noise power ``s2`` is the signal's mean local variance; output
     ``m + relu(v - s2) / max(v, s2) * (x - m)``, which equals scipy's
     ``m`` where ``v <= s2`` and ``m + (1 - s2 / v)(x - m)`` elsewhere.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.signal, torch
+    >>> from sknd.nn import WienerFilter1d
+    >>> x = np.random.default_rng(0).standard_normal(40)
+    >>> out = WienerFilter1d(5)(torch.tensor(x)[None, None])[0, 0].numpy()
+    >>> bool(np.allclose(out, scipy.signal.wiener(x, 5)))
+    True
     """
 
     def __init__(self, window: int = 3) -> None:
@@ -147,6 +164,14 @@ class DenoisingCNN1d(nn.Module):
         ``"wiener"`` feeds the network a local Wiener estimate as a second
         input channel (the seed's prior branch).
     wiener_window : int
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sknd.nn import DenoisingCNN1d
+    >>> net = DenoisingCNN1d(channels=8, depth=4)
+    >>> net(torch.randn(2, 1, 50)).shape
+    torch.Size([2, 1, 50])
     """
 
     def __init__(

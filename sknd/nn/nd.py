@@ -61,6 +61,16 @@ class NormalizedDifference(nn.Module):
     eps : float
         Stabilizer of the denominator, relative to the row's mean magnitude
         (the pair's, for ``"pairwise"``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sknd.nn import NormalizedDifference
+    >>> layer = NormalizedDifference(4, 2)
+    >>> x = torch.rand(8, 4)
+    >>> out = layer(x)
+    >>> out.shape, bool(out.abs().max() <= 1), bool(torch.allclose(layer(3 * x), out))
+    (torch.Size([8, 2]), True, True)
     """
 
     def __init__(

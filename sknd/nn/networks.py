@@ -29,6 +29,14 @@ class NDNetwork(nn.Module):
         output, as in ``NDIndexTransformer``).
     eps : float
         Passed to every :class:`NormalizedDifference` layer.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sknd.nn import NDNetwork
+    >>> net = NDNetwork(10, (8, 4), 3)
+    >>> net(torch.rand(5, 10)).shape, net.indices(torch.rand(5, 10)).shape
+    (torch.Size([5, 3]), torch.Size([5, 4]))
     """
 
     def __init__(
