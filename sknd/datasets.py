@@ -29,10 +29,26 @@ _ENDMEMBERS = {
 }
 
 
-def _mix(abundances, illumination, noise, rng, as_frame):
+def _check_n_classes(n_classes: int) -> None:
+    if not 2 <= n_classes <= len(_ENDMEMBERS):
+        raise ValueError(f"n_classes must be in [2, {len(_ENDMEMBERS)}], got {n_classes}.")
+
+
+def _class_abundances(y, n_classes, purity, rng):
+    """Dirichlet abundances of the endmembers, favouring each sample's class."""
+    concentration = np.ones((len(y), n_classes))
+    concentration[np.arange(len(y)), y] = purity
+    return np.stack([rng.dirichlet(c) for c in concentration])
+
+
+def _mix(abundances, illumination, noise, rng, as_frame=False):
+    """Spectra of the abundances under ``illumination``: a (low, high) range of
+    per-sample factors, or an array of one factor per sample."""
     spectra = abundances @ np.asarray(list(_ENDMEMBERS.values()))[: abundances.shape[1]]
-    low, high = illumination
-    scale = rng.uniform(low, high, size=(len(spectra), 1))
+    if isinstance(illumination, tuple):
+        low, high = illumination
+        illumination = rng.uniform(low, high, size=len(spectra))
+    scale = np.asarray(illumination, dtype=float).reshape(-1, 1)
     X = scale * spectra * (1.0 + noise * rng.standard_normal(spectra.shape))
     X = np.abs(X)
     if as_frame:
@@ -89,16 +105,13 @@ def make_spectral_classification(
     >>> list(X.columns[:4]), X.shape, y.shape
     (['B2', 'B3', 'B4', 'B5'], (5, 10), (5,))
     """
-    if not 2 <= n_classes <= len(_ENDMEMBERS):
-        raise ValueError(f"n_classes must be in [2, {len(_ENDMEMBERS)}], got {n_classes}.")
+    _check_n_classes(n_classes)
     if n_samples < 1:
         raise ValueError(f"n_samples must be >= 1, got {n_samples}.")
     rng = check_random_state(random_state)
     y = rng.randint(n_classes, size=n_samples)
-    concentration = np.ones((n_samples, n_classes))
-    concentration[np.arange(n_samples), y] = purity
-    abundances = np.stack([rng.dirichlet(c) for c in concentration])
-    return _mix(abundances, illumination, noise, rng, as_frame), y
+    abundances = _class_abundances(y, n_classes, purity, rng)
+    return _mix(abundances, tuple(illumination), noise, rng, as_frame), y
 
 
 def make_spectral_scene(
@@ -152,8 +165,7 @@ def make_spectral_scene(
     """
     from scipy.ndimage import gaussian_filter
 
-    if not 2 <= n_classes <= len(_ENDMEMBERS):
-        raise ValueError(f"n_classes must be in [2, {len(_ENDMEMBERS)}], got {n_classes}.")
+    _check_n_classes(n_classes)
     rows, cols = (int(v) for v in shape)
     if rows < 1 or cols < 1:
         raise ValueError(f"shape must be two positive sizes, got {shape}.")
@@ -164,17 +176,13 @@ def make_spectral_scene(
         return (field - field.mean()) / (field.std() or 1.0)
 
     labels = np.argmax([smooth_field(patch_size / 2) for _ in range(n_classes)], axis=0)
-    concentration = np.ones((rows * cols, n_classes))
-    concentration[np.arange(rows * cols), labels.ravel()] = purity
-    abundances = np.stack([rng.dirichlet(c) for c in concentration])
-    spectra = abundances @ np.asarray(list(_ENDMEMBERS.values()))[:n_classes]
+    abundances = _class_abundances(labels.ravel(), n_classes, purity, rng)
     light = smooth_field(4 * patch_size).ravel()
     low, high = illumination
     span = light.max() - light.min()
     light = low + (high - low) * (light - light.min()) / (span if span > 0 else 1.0)
-    X = light[:, None] * spectra * (1.0 + noise * rng.standard_normal(spectra.shape))
-    scene = np.abs(X).T.reshape(len(SENTINEL2_BANDS), rows, cols)
-    return scene, labels
+    X = _mix(abundances, light, noise, rng)
+    return X.T.reshape(len(SENTINEL2_BANDS), rows, cols), labels
 
 
 def make_spectral_regression(
@@ -207,7 +215,7 @@ def make_spectral_regression(
         raise ValueError(f"n_samples must be >= 1, got {n_samples}.")
     rng = check_random_state(random_state)
     abundances = rng.dirichlet(np.ones(4), size=n_samples)
-    return _mix(abundances, illumination, noise, rng, as_frame), abundances[:, 0]
+    return _mix(abundances, tuple(illumination), noise, rng, as_frame), abundances[:, 0]
 
 
 def _noisy(clean, noise, snr, rng):
