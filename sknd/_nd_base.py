@@ -24,19 +24,37 @@ def _band_names(estimator) -> list[str]:
     return [str(n) for n in names]
 
 
+def _linear_combination(
+    coef: np.ndarray, names: list[str], *, term: str = "{}", number=repr, tol: float = 0.0
+) -> str:
+    """``c1*x1 + c2*x2 - ...``: each ``name`` put in ``term`` and each
+    ``|c|`` written by ``number``; zero weights and those under ``tol`` are
+    left out, and an empty sum is ``0``."""
+    out = ""
+    for c, name in zip(coef, names):
+        if c == 0 or abs(c) < tol:
+            continue
+        piece = f"{number(float(abs(c)))}*{term.format(name)}"
+        if out:
+            out += f" {'-' if c < 0 else '+'} {piece}"
+        else:
+            out = f"-{piece}" if c < 0 else piece
+    return out or "0"
+
+
 def _formula(pos: np.ndarray, neg: np.ndarray, names: list[str], tol: float) -> str:
     """Readable band math of one index from its normalized weights.
 
     The numerator shows each band's net weight ``a_i - b_i``, the denominator
     ``a_i + b_i``; terms whose weight is under ``tol`` are left out.
     """
-    numerator = ""
-    for c, name in zip(pos - neg, names):
-        if abs(c) >= tol:
-            sign = "-" if c < 0 else "+"
-            numerator += f" {sign} {abs(c):.3f}*{name}" if numerator else f"{c:.3f}*{name}"
-    denominator = " + ".join(f"{c:.3f}*|{name}|" for c, name in zip(pos + neg, names) if c >= tol)
-    return f"({numerator or '0'}) / ({denominator or '0'})"
+
+    def number(c):
+        return f"{c:.3f}"
+
+    numerator = _linear_combination(pos - neg, names, number=number, tol=tol)
+    denominator = _linear_combination(pos + neg, names, term="|{}|", number=number, tol=tol)
+    return f"({numerator}) / ({denominator})"
 
 
 class NDEstimator(TorchEstimator):

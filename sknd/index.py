@@ -14,7 +14,13 @@ from sklearn.utils.validation import (
 )
 from torch import nn
 
-from ._nd_base import NDEstimator, _band_names, check_bands, is_classification_target
+from ._nd_base import (
+    NDEstimator,
+    _band_names,
+    _linear_combination,
+    check_bands,
+    is_classification_target,
+)
 from .nn import all_pairs
 
 __all__ = ["NDIndexTransformer", "NDPairsTransformer"]
@@ -230,12 +236,13 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         numerator = (a - b) / total
         # eps * mean|x| = sum_i (eps / n) |x_i|: the stabilizer is band math too.
         denominator = (a + b) / total + layer.eps / (len(names) * total)
+        # repr() of a float64 is the shortest string that round-trips exactly.
         bar = "{}" if nonnegative else "abs({})"
         today = datetime.date.today().isoformat()
         entries = []
         for k in range(len(numerator)):
-            num = _linear_combination(numerator[k], names, "{}")
-            den = _linear_combination(denominator[k], names, bar)
+            num = _linear_combination(numerator[k], names)
+            den = _linear_combination(denominator[k], names, term=bar)
             entries.append(
                 {
                     "short_name": f"{prefix}{k}",
@@ -279,19 +286,6 @@ def _export_names(estimator, band_names) -> list[str]:
     if len(set(names)) != len(names):
         raise ValueError(f"band_names must be unique, got {names}.")
     return names
-
-
-def _linear_combination(coef: np.ndarray, names: list[str], term: str) -> str:
-    # repr() of a float64 is the shortest string that round-trips exactly.
-    out = ""
-    for c, name in zip(coef, names):
-        if c == 0:
-            continue
-        value = repr(float(abs(c)))
-        sign = "-" if c < 0 else "+"
-        piece = f"{value}*{term.format(name)}"
-        out = f"{out} {sign} {piece}" if out else (f"-{piece}" if c < 0 else piece)
-    return out or "0"
 
 
 class NDPairsTransformer(TransformerMixin, BaseEstimator):
