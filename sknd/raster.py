@@ -11,6 +11,7 @@ scheduler or cluster. xarray and dask are optional dependencies (the
 from __future__ import annotations
 
 import numbers
+import sys
 import warnings
 
 import numpy as np
@@ -94,14 +95,19 @@ def transform_raster(
         dtype = data.dtype
     apply = _PixelFunction(estimator, method, skipna, block_pixels, dtype)
 
-    xr = _optional("xarray")
+    # A DataArray or a dask array can only exist once its library is imported:
+    # look there instead of importing xarray and dask for every numpy scene.
+    xr, da = sys.modules.get("xarray"), sys.modules.get("dask.array")
     if xr is not None and isinstance(data, xr.DataArray):
         return _transform_dataarray(apply, data, band_dim)
-    da = _optional("dask.array")
     if da is not None and isinstance(data, da.Array):
         axis = _band_axis(data.ndim, band_dim)
-        if xr is None:
-            raise ImportError("transform_raster on a dask array needs xarray: pip install xarray.")
+        try:
+            import xarray as xr
+        except ImportError as exc:
+            raise ImportError(
+                "transform_raster on a dask array needs xarray: pip install xarray."
+            ) from exc
         dims = [f"dim_{i}" for i in range(data.ndim)]
         wrapped = xr.DataArray(data, dims=dims)
         return _transform_dataarray(apply, wrapped, dims[axis], coords=False).data
@@ -120,13 +126,6 @@ def _resolve_method(estimator, method):
     if not hasattr(estimator, method):
         raise ValueError(f"{type(estimator).__name__} has no method {method!r}.")
     return method
-
-
-def _optional(module):
-    try:
-        return __import__(module, fromlist=["_"])
-    except ImportError:
-        return None
 
 
 def _band_axis(ndim: int, band_dim) -> int:
