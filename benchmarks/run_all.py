@@ -25,6 +25,7 @@ import skorch
 import study_denoise
 import study_nd
 import study_raster
+import study_real
 import study_speed
 import torch
 
@@ -32,6 +33,7 @@ import sknd
 
 STUDIES = {
     "nd": study_nd,
+    "real": study_real,
     "denoise": study_denoise,
     "speed": study_speed,
     "raster": study_raster,

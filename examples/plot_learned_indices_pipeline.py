@@ -1,55 +1,86 @@
 """
-Learned indices + random forest, against a random forest on raw bands
+Learned indices on real spectra, against an MLP and classical indices
 =====================================================================
 
-Synthetic land-cover spectra in ten Sentinel-2-like bands, each sample seen
-under its own illumination (brightness x U(0.5, 1.5)). A random forest on raw
-bands has to learn that brightness does not matter; learned
-normalized-difference indices are immune to it by construction, and say which
-band math they found.
+Real data: the earthlib spectral library (7261 labeled spectra of soils,
+vegetation, urban materials, non-photosynthetic vegetation and burned
+surfaces) in Sentinel-2's ten 10 m and 20 m bands, loaded with
+:func:`sknd.datasets.load_spectral_library` (the ``data`` extra).
+
+Three models on the same 70/30 stratified split: a scikit-learn MLP on
+standardized bands, the 45 classical normalized differences + a random
+forest, and :class:`sknd.NDClassifier` with its defaults (one learned-ratio
+index per band pair, then a small ReLU network). The classes are very
+unequal (21 burned spectra), so macro-F1 is shown beside accuracy. Then every
+test spectrum is re-lit by a random factor in [0.5, 1.5], as shadows and
+slopes do, and the learned indices the network leans on most are printed as
+band math.
 """
 
 import time
 
+import numpy as np
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import Pipeline
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from sknd import NDIndexTransformer, NDPairsTransformer
-from sknd.datasets import make_spectral_classification
+from sknd import NDClassifier, NDPairsTransformer
+from sknd.datasets import load_spectral_library
 
-X, y = make_spectral_classification(
-    n_samples=3000, n_classes=5, purity=6.0, as_frame=True, random_state=0
-)
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=0)
+library = load_spectral_library(sensor="Sentinel2", level=2, as_frame=True)
+X, y = library.data, library.target
+print(library.DESCR)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
+
+
+def n_params(model):
+    if isinstance(model, NDClassifier):
+        return sum(p.numel() for p in model.module_.parameters())
+    mlp = model[-1]
+    if isinstance(mlp, MLPClassifier):
+        return sum(w.size for w in mlp.coefs_) + sum(b.size for b in mlp.intercepts_)
+    return "-"
+
 
 models = {
-    "random forest on raw bands": RandomForestClassifier(random_state=0),
-    "classical NDs + random forest": Pipeline(
-        [("nd", NDPairsTransformer()), ("rf", RandomForestClassifier(random_state=0))]
+    "MLP (64, 64), standardized": make_pipeline(
+        StandardScaler(), MLPClassifier((64, 64), max_iter=300, random_state=0)
     ),
-    "learned NDs + random forest": Pipeline(
-        [
-            ("nd", NDIndexTransformer(n_indices=4, alpha=1e-2, random_state=0)),
-            ("rf", RandomForestClassifier(random_state=0)),
-        ]
+    "45 classical NDs + forest": make_pipeline(
+        NDPairsTransformer(), RandomForestClassifier(random_state=0)
     ),
+    "NDClassifier()": NDClassifier(random_state=0),
 }
 
-print(f"{'model':32s} {'accuracy':>8s} {'fit (s)':>8s}")
+# Every test spectrum under its own brightness, as with shadows and slopes.
+relit = X_test * np.random.default_rng(0).uniform(0.5, 1.5, size=(len(X_test), 1))
+
+print(
+    f"\n{'model':28s} {'accuracy':>8s} {'macro-F1':>8s} {'params':>7s} {'fit s':>6s} {'re-lit':>7s}"
+)
 for name, model in models.items():
     start = time.perf_counter()
     model.fit(X_train, y_train)
     seconds = time.perf_counter() - start
-    print(f"{name:32s} {model.score(X_test, y_test):8.3f} {seconds:8.1f}")
+    pred = model.predict(X_test)
+    f1 = f1_score(y_test, pred, average="macro")
+    print(
+        f"{name:28s} {np.mean(pred == y_test):8.3f} {f1:8.3f} {n_params(model)!s:>7s} "
+        f"{seconds:6.1f} {model.score(relit, y_test):7.3f}"
+    )
 
-# Brighten every test sample by 2x: outside anything seen in training.
-bright = X_test * 2.0
-print("\nAccuracy with the test scene twice as bright:")
-for name, model in models.items():
-    print(f"{name:32s} {model.score(bright, y_test):8.3f}")
-
-nd = models["learned NDs + random forest"].named_steps["nd"]
-print("\nLearned indices (weights under 1% omitted):")
-for name, formula in zip(nd.get_feature_names_out(), nd.formulas_):
-    print(f"  {name} = {formula}")
+# %%
+# What the network learned
+# ------------------------
+# Its first layer holds one index per band pair, ``(r x_i - x_j) / (r x_i + x_j)``
+# with a learned ratio ``r``. The indices whose weights into the next layer
+# are largest are the ones it leans on.
+clf = models["NDClassifier()"]
+first_hidden = clf.module_.hidden[0].weight.detach().numpy()
+importance = np.linalg.norm(first_hidden, axis=0)
+print("\nThe five indices the network leans on most:")
+for k in np.argsort(importance)[::-1][:5]:
+    print(f"  {clf.formulas_[k]}")

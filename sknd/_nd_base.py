@@ -102,8 +102,10 @@ class NDEstimator(TorchEstimator):
         self._y_scale = np.where(scale > 0, scale, 1.0)
         return ((y - self._y_mean) / self._y_scale).astype(np.float32)
 
-    def _build_network(self, n_features, sizes, n_outputs):
-        return NDNetwork(n_features, sizes, n_outputs, eps=self.eps)
+    def _build_network(self, n_features, n_indices, hidden, n_outputs, activation="relu"):
+        return NDNetwork(
+            n_features, n_indices, hidden, n_outputs, activation=activation, eps=self.eps
+        )
 
     def _set_coefficients(self) -> None:
         first = self.module_.nd_layers[0]

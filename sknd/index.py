@@ -137,7 +137,7 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         self.callbacks = callbacks
 
     def _build_module(self, n_features, n_outputs):
-        return self._build_network(n_features, (self.n_indices,), n_outputs)
+        return self._build_network(n_features, self.n_indices, (), n_outputs)
 
     def _criterion(self):
         return nn.CrossEntropyLoss if self._classification else nn.MSELoss

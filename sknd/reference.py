@@ -10,6 +10,7 @@ __all__ = [
     "conv1d",
     "denoising_cnn",
     "nd_dense",
+    "nd_index_network",
     "nd_network",
     "nd_pairwise",
     "shrink",
@@ -64,6 +65,19 @@ def nd_network(x, layers, head=None, eps: float = 1e-6) -> np.ndarray:
         weight, bias = head
         x = x @ weight.T + bias
     return x
+
+
+def nd_index_network(indices, mean, scale, hidden, head) -> np.ndarray:
+    """The head of ``NDNetwork`` with ReLU layers on precomputed ``indices``.
+
+    ``hidden`` and ``head`` are lists / a pair of ``(W, c)``; the indices are
+    standardized by ``mean`` and ``scale`` first.
+    """
+    x = (indices - mean) / scale
+    for weight, bias in hidden:
+        x = np.maximum(x @ weight.T + bias, 0.0)
+    weight, bias = head
+    return x @ weight.T + bias
 
 
 def conv1d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None) -> np.ndarray:

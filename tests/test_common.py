@@ -26,6 +26,12 @@ ESTIMATORS = [
     obj(**CHECK_PARAMS.get(name, {}))
     for name in sknd.__all__
     if inspect.isclass(obj := getattr(sknd, name)) and issubclass(obj, BaseEstimator)
+] + [
+    # The networks' other first layer (dense indices) and the ND stack of
+    # Lotfi et al.: the default's pairwise layer sees one ratio on the checks'
+    # 2-band data, so only these instances face the score checks.
+    sknd.NDClassifier(n_indices=8, max_epochs=200),
+    sknd.NDRegressor(n_indices=8, hidden_layer_sizes=(8,), activation="nd", max_epochs=200),
 ]
 TRANSFORMERS = [e for e in ESTIMATORS if isinstance(e, TransformerMixin)]
 

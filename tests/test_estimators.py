@@ -207,3 +207,42 @@ def test_formulas_name_bands_and_omit_tiny_weights():
     nd = NDIndexTransformer(n_indices=1, alpha=0.1, max_epochs=100, random_state=0).fit(X, y)
     formula = nd.formulas_[0]
     assert "x0" in formula and "x1" in formula and "|x0|" in formula
+
+
+def test_cosine_schedule_runs_every_epoch_and_anneals(spectra):
+    X, y = spectra
+    clf = NDClassifier(max_epochs=6, random_state=0).fit(X, y)
+    assert clf.n_iter_ == 6
+    lr = clf.history_[:, "event_lr"]
+    assert lr[0] == pytest.approx(0.02) and all(a > b for a, b in zip(lr, lr[1:]))
+    constant = NDClassifier(max_epochs=6, lr_schedule="constant", random_state=0).fit(X, y)
+    assert "event_lr" not in constant.history_[-1]
+
+
+@pytest.mark.parametrize(
+    ("params", "n_params"),
+    [
+        ({}, 45 + (45 * 20 + 20) + (20 * 12 + 12) + (12 * 4 + 4)),  # pairs -> (20, 12)
+        ({"hidden_layer_sizes": ()}, 45 + 45 * 4 + 4),
+        ({"n_indices": 6, "hidden_layer_sizes": (5,)}, 2 * 6 * 10 + 6 * 5 + 5 + 5 * 4 + 4),
+        (
+            {"n_indices": 6, "hidden_layer_sizes": (5,), "activation": "nd"},
+            2 * 6 * 10 + 2 * 5 * 6 + 5 * 4 + 4,
+        ),
+    ],
+)
+def test_architectures_and_their_sizes(spectra, params, n_params):
+    X, y = spectra
+    clf = NDClassifier(max_epochs=2, random_state=0, **params).fit(X, y)
+    assert sum(p.numel() for p in clf.module_.parameters()) == n_params
+    assert clf.positive_coef_.shape == (clf.module_.n_indices, X.shape[1])
+    lit = X * np.random.default_rng(0).uniform(0.5, 1.5, size=(len(X), 1))
+    np.testing.assert_allclose(clf.predict_proba(lit), clf.predict_proba(X), atol=1e-12)
+
+
+def test_pair_formulas_use_two_bands(spectra_frame):
+    X, y = spectra_frame
+    clf = NDClassifier(max_epochs=3, random_state=0).fit(X, y)
+    assert len(clf.formulas_) == 45
+    assert clf.formulas_[0].startswith("(") and "*B2 - " in clf.formulas_[0]
+    assert ((clf.positive_coef_ > 0).sum(axis=1) == 1).all()

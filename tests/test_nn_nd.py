@@ -6,7 +6,7 @@ import torch
 
 from sknd import NDPairsTransformer
 from sknd.nn import NDNetwork, NormalizedDifference, all_pairs
-from sknd.reference import nd_dense, nd_network, nd_pairwise
+from sknd.reference import nd_dense, nd_index_network, nd_network, nd_pairwise
 
 
 def _signed(rng, n=20, d=5):
@@ -39,12 +39,36 @@ def test_pairwise_matches_numpy_reference():
 def test_network_matches_numpy_reference():
     rng = np.random.default_rng(2)
     torch.manual_seed(0)
-    net = NDNetwork(6, (4, 3), 2).double()
+    net = NDNetwork(6, 4, (3,), 2, activation="nd").double()
     x = np.abs(rng.normal(size=(15, 6)))
     layers = [(m.alpha.detach().numpy(), m.beta.detach().numpy()) for m in net.nd_layers]
     head = (net.head.weight.detach().numpy(), net.head.bias.detach().numpy())
     got = net(torch.from_numpy(x)).detach().numpy()
     np.testing.assert_allclose(got, nd_network(x, layers, head), rtol=0, atol=1e-12)
+
+
+def test_relu_network_on_pairs_matches_numpy_reference():
+    rng = np.random.default_rng(4)
+    torch.manual_seed(0)
+    net = NDNetwork(5, "pairs", (6, 4), 3).double()
+    x = np.abs(rng.normal(size=(40, 5)))
+    with torch.no_grad():
+        net.nd_layers[0].log_ratio.normal_()
+    net.standardize_indices(torch.from_numpy(x))
+    log_ratio = net.nd_layers[0].log_ratio.detach().numpy()
+    indices = nd_pairwise(x, all_pairs(5), log_ratio)
+    mean, scale = indices.mean(axis=0), indices.std(axis=0)
+    np.testing.assert_allclose(net.index_mean.numpy(), mean, atol=1e-12)
+    np.testing.assert_allclose(net.index_scale.numpy(), np.maximum(scale, 1e-3), atol=1e-12)
+    linears = [m for m in net.hidden if isinstance(m, torch.nn.Linear)]
+    hidden = [(m.weight.detach().numpy(), m.bias.detach().numpy()) for m in linears]
+    head = (net.head.weight.detach().numpy(), net.head.bias.detach().numpy())
+    expected = nd_index_network(indices, mean, np.maximum(scale, 1e-3), hidden, head)
+    got = net(torch.from_numpy(x)).detach().numpy()
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-10)
+    # Illumination: the whole network is invariant to scaling a sample.
+    scaled = net(torch.from_numpy(x * rng.uniform(1e-3, 1e3, size=(40, 1)))).detach().numpy()
+    np.testing.assert_allclose(scaled, got, rtol=0, atol=1e-10)
 
 
 def test_classical_pairs_equal_pairwise_layer_at_ratio_one():

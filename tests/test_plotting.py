@@ -41,7 +41,7 @@ def test_plot_history_draws_each_epoch_and_marks_the_best(classifier):
 def test_plot_history_of_a_learning_rate_schedule_on_given_axes():
     X, y = make_spectral_classification(n_samples=200, random_state=0)
     schedule = LRScheduler("StepLR", step_size=2, gamma=0.5, event_name="event_lr")
-    clf = NDClassifier(max_epochs=4, callbacks=[schedule], random_state=0).fit(X, y)
+    clf = NDClassifier(max_epochs=4, lr=0.01, callbacks=[schedule], random_state=0).fit(X, y)
     _, ax = plt.subplots()
     assert plot_history(clf, ["event_lr"], ax=ax, log=True) is ax
     lr = ax.get_lines()[0].get_ydata()

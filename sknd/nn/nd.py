@@ -40,6 +40,61 @@ def _safe_divide(num: torch.Tensor, den: torch.Tensor) -> torch.Tensor:
     return out.clamp(-1.0, 1.0)
 
 
+class _PairwiseND(torch.autograd.Function):
+    """Pairwise ND of every pair with a hand-derived backward.
+
+    The same function as the composition of torch operations it replaces, in a
+    third of the operations and without recording a graph for them: on small
+    networks the first layer's per-operation overhead dominated training.
+    ``pairs`` holds the ``i`` of every pair, then every ``j``. Rows are divided
+    by their largest magnitude first; the index is homogeneous of degree 0, so
+    this changes nothing but the range of the arithmetic, and the gradient
+    with respect to ``x`` is the one at the normalized row divided by its scale.
+    """
+
+    @staticmethod
+    def forward(ctx, x, log_ratio, pairs, eps):
+        n_pairs = log_ratio.shape[0]
+        scale = x.abs().amax(dim=-1, keepdim=True)
+        scale = scale.masked_fill(scale == 0, 1.0)
+        z = (x / scale).index_select(-1, pairs)
+        zi, zj = z[..., :n_pairs], z[..., n_pairs:]
+        mag = z.abs()
+        ai, aj = mag[..., :n_pairs], mag[..., n_pairs:]
+        r = log_ratio.exp()
+        c = eps / 2
+        num = zi * r - zj
+        den = (ai * (r + c)).add_(aj, alpha=1.0 + c)
+        # den is 0 only where both bands are 0, and then so is num: output 0.
+        den.clamp_min_(torch.finfo(den.dtype).tiny)
+        out = (num / den).clamp_(-1.0, 1.0)
+        ctx.save_for_backward(z, mag, out, den, r, scale, pairs)
+        ctx.eps, ctx.n_in = eps, x.shape[-1]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        z, mag, out, den, r, scale, pairs = ctx.saved_tensors
+        n_pairs = r.shape[0]
+        zi, ai = z[..., :n_pairs], mag[..., :n_pairs]
+        q = grad_out / den
+        grad_x = grad_log_ratio = None
+        if ctx.needs_input_grad[1]:
+            # d out / d r = (z_i - out |z_i|) / den, and d r / d log r = r.
+            dr = torch.addcmul(zi, out, ai, value=-1.0).mul_(q)
+            grad_log_ratio = dr.reshape(-1, n_pairs).sum(dim=0).mul_(r)
+        if ctx.needs_input_grad[0]:
+            c = ctx.eps / 2
+            sign = z.sign()
+            si, sj = sign[..., :n_pairs], sign[..., n_pairs:]
+            gi = q * (r - out * (r + c) * si)
+            gj = -q * (1.0 + out * (1.0 + c) * sj)
+            grad_z = z.new_zeros((*z.shape[:-1], ctx.n_in))
+            grad_z.index_add_(-1, pairs, torch.cat([gi, gj], dim=-1))
+            grad_x = grad_z / scale
+        return grad_x, grad_log_ratio, None, None
+
+
 class NormalizedDifference(nn.Module):
     """A layer of learned normalized-difference indices.
 
@@ -106,6 +161,8 @@ class NormalizedDifference(nn.Module):
             if idx.min() < 0 or idx.max() >= self.in_features:
                 raise ValueError(f"pair indices must lie in [0, {self.in_features}).")
             self.register_buffer("pairs", idx)
+            # Every pair's i, then every j: one gather serves both sides.
+            self.register_buffer("pairs_flat", idx.T.reshape(-1).contiguous(), persistent=False)
             self.out_features = len(pairs)
             self.log_ratio = nn.Parameter(torch.zeros(self.out_features))
         self.reset_parameters()
@@ -145,15 +202,7 @@ class NormalizedDifference(nn.Module):
             num = z @ (a - b).T
             den = z.abs() @ (a + b).T + self.eps * z.abs().mean(dim=-1, keepdim=True)
             return _safe_divide(num, den)
-        xi = x[..., self.pairs[:, 0]]
-        xj = x[..., self.pairs[:, 1]]
-        scale = torch.maximum(xi.abs(), xj.abs())
-        scale = torch.where(scale > 0, scale, torch.ones_like(scale))
-        xi, xj = xi / scale, xj / scale
-        r = self.log_ratio.exp()
-        num = r * xi - xj
-        den = r * xi.abs() + xj.abs() + self.eps * (xi.abs() + xj.abs()) / 2
-        return _safe_divide(num, den)
+        return _PairwiseND.apply(x, self.log_ratio, self.pairs_flat, self.eps)
 
     def band_weights(self) -> torch.Tensor:
         """Each unit's share of every input, ``(a + b) / sum(a + b)``."""

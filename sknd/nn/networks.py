@@ -1,4 +1,4 @@
-"""Stacks of normalized-difference layers with a linear head."""
+"""A layer of learned indices, hidden layers on top, and a linear head."""
 
 from __future__ import annotations
 
@@ -12,60 +12,124 @@ from .nd import NormalizedDifference
 
 __all__ = ["NDNetwork"]
 
+_ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh}
+
 
 class NDNetwork(nn.Module):
-    """ND layers like an MLP's hidden layers, then a linear head.
+    """Learned ND indices, then hidden layers, then a linear head.
 
-    The first layer reads the (positive) bands; later layers read the signed
-    outputs of the previous one, which the ``|x|`` denominator keeps bounded.
+    The first layer is always a :class:`NormalizedDifference` layer on the
+    bands, so the whole network is exactly invariant to scaling a sample's
+    bands by any ``c > 0`` and its first layer reads as band math. What
+    follows reads the bounded indices: ordinary affine layers with ReLU or
+    tanh, or (``activation="nd"``) more ND layers on the signed outputs of
+    the one before, the stack of Lotfi et al. (2026).
+
+    Before the hidden layers the indices are standardized with a fixed
+    per-index mean and scale (buffers, not parameters; identity until
+    :meth:`standardize_indices` sets them from training data). This is the
+    ``StandardScaler`` an MLP gets in front of it: it keeps the learned
+    layers well conditioned and leaves the indices themselves untouched.
 
     Parameters
     ----------
     in_features : int
-    hidden_layer_sizes : sequence of int
-        Width of each ND layer; at least one.
-    out_features : int or None
-        Width of the linear head; ``None`` for no head (the indices are the
-        output, as in ``NDIndexTransformer``).
-    eps : float
+        Number of bands.
+    n_indices : int or "pairs", default="pairs"
+        The first layer: ``"pairs"`` for one learned-ratio index per band
+        pair (``form="pairwise"``); an int for that many dense indices, each
+        a weighted ND over all bands.
+    hidden_layer_sizes : sequence of int, default=()
+        Widths of the layers between the indices and the head.
+    out_features : int or None, default=None
+        Width of the linear head; ``None`` for no head.
+    activation : {"relu", "tanh", "nd"}, default="relu"
+        The hidden layers' kind; ``"nd"`` stacks signed ND layers.
+    eps : float, default=1e-6
         Passed to every :class:`NormalizedDifference` layer.
 
     Examples
     --------
     >>> import torch
     >>> from sknd.nn import NDNetwork
-    >>> net = NDNetwork(10, (8, 4), 3)
-    >>> net(torch.rand(5, 10)).shape, net.indices(torch.rand(5, 10)).shape
-    (torch.Size([5, 3]), torch.Size([5, 4]))
+    >>> net = NDNetwork(10, "pairs", (16,), 3)
+    >>> x = torch.rand(5, 10)
+    >>> net(x).shape, net.indices(x).shape
+    (torch.Size([5, 3]), torch.Size([5, 45]))
+    >>> bool(torch.allclose(net(7 * x), net(x)))
+    True
     """
 
     def __init__(
         self,
         in_features: int,
-        hidden_layer_sizes: Sequence[int],
-        out_features: int | None,
+        n_indices: int | str = "pairs",
+        hidden_layer_sizes: Sequence[int] = (),
+        out_features: int | None = None,
         *,
+        activation: str = "relu",
         eps: float = 1e-6,
     ) -> None:
         super().__init__()
+        if activation not in ("relu", "tanh", "nd"):
+            raise ValueError(f"activation must be 'relu', 'tanh' or 'nd', got {activation!r}.")
+        if n_indices == "pairs":
+            first = NormalizedDifference(in_features, form="pairwise", eps=eps)
+        else:
+            first = NormalizedDifference(in_features, int(n_indices), eps=eps)
         sizes = [int(h) for h in hidden_layer_sizes]
-        if not sizes or min(sizes) < 1:
-            raise ValueError("hidden_layer_sizes needs at least one positive width.")
-        widths = [in_features, *sizes]
-        self.nd_layers = nn.ModuleList(
-            NormalizedDifference(w_in, w_out, eps=eps) for w_in, w_out in pairwise(widths)
-        )
-        self.head = None if out_features is None else nn.Linear(sizes[-1], out_features)
+        if any(h < 1 for h in sizes):
+            raise ValueError(f"hidden_layer_sizes must be positive, got {sizes}.")
+        self.activation = activation
+        widths = [first.out_features, *sizes]
+        layers: list[nn.Module] = []
+        nd_layers = [first]
+        for w_in, w_out in pairwise(widths):
+            if activation == "nd":
+                nd_layers.append(NormalizedDifference(w_in, w_out, eps=eps))
+            else:
+                layers += [nn.Linear(w_in, w_out), _ACTIVATIONS[activation]()]
+        self.nd_layers = nn.ModuleList(nd_layers)
+        self.hidden = nn.Sequential(*layers)
+        self.register_buffer("index_mean", torch.zeros(first.out_features))
+        self.register_buffer("index_scale", torch.ones(first.out_features))
+        self.head = None if out_features is None else nn.Linear(widths[-1], out_features)
+
+    @property
+    def n_indices(self) -> int:
+        """Number of learned indices (the first layer's width)."""
+        return self.nd_layers[0].out_features
 
     def indices(self, x: torch.Tensor) -> torch.Tensor:
-        """Output of the last ND layer, before the head."""
-        for layer in self.nd_layers:
+        """The first layer's indices of ``x``, in [-1, 1]."""
+        return self.nd_layers[0](x)
+
+    @torch.no_grad()
+    def standardize_indices(self, x: torch.Tensor, floor: float = 1e-3) -> None:
+        """Set the fixed standardization from the indices of training bands ``x``.
+
+        ``floor`` bounds the scale below, so an index that is nearly constant
+        on the training data is not blown up.
+        """
+        z = self.indices(x)
+        self.index_mean.copy_(z.mean(dim=0))
+        self.index_scale.copy_(z.std(dim=0, correction=0).clamp_min(floor))
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """What the head reads: the last hidden layer's output."""
+        x = (self.indices(x) - self.index_mean) / self.index_scale
+        for layer in self.nd_layers[1:]:
             x = layer(x)
-        return x
+        return self.hidden(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.indices(x)
+        x = self.features(x)
         return x if self.head is None else self.head(x)
+
+    @property
+    def has_sparsity_penalty(self) -> bool:
+        """Whether :meth:`sparsity_penalty` can be non-zero (dense ND layers only)."""
+        return any(layer.form == "dense" for layer in self.nd_layers)
 
     def sparsity_penalty(self) -> torch.Tensor:
         """Sum of the ND layers' scale-free sparsity penalties."""
