@@ -3,6 +3,7 @@
     python benchmarks/run_all.py            # full (tens of minutes on 2 CPU cores)
     python benchmarks/run_all.py --quick    # small versions of everything, < 2 minutes
     python benchmarks/run_all.py --quick --out /tmp/report   # elsewhere
+    python benchmarks/run_all.py --only real speed   # rerun two sections, keep the rest
 
 Every figure in the report comes from this run; the header says which machine
 and versions produced it.
@@ -64,22 +65,66 @@ def header(quick: bool, seconds: float) -> str:
     )
 
 
+def _sections(text: str) -> dict[str, str]:
+    """The report's ``## `` sections by heading, in order; the header is left out."""
+    sections, current = {}, None
+    for line in text.splitlines(keepends=True):
+        if line.startswith("## "):
+            current = line.strip()
+            sections[current] = ""
+        if current is not None:
+            sections[current] += line
+    return sections
+
+
 def main(argv=None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "docs")
-    parser.add_argument("--only", choices=list(STUDIES), nargs="*", default=list(STUDIES))
+    parser.add_argument("--only", choices=list(STUDIES), nargs="*", default=None)
     args = parser.parse_args(argv)
     figures = args.out / "benchmarks"
-    start = time.perf_counter()
-    sections = []
-    for name in args.only:
-        t0 = time.perf_counter()
-        sections.append(STUDIES[name].run(args.quick, figures))
-        print(f"{name}: {time.perf_counter() - t0:.0f} s", flush=True)
     report = args.out / "benchmarks.md"
+    names = list(STUDIES) if args.only is None else args.only
+    start = time.perf_counter()
+    fresh = {}
+    for name in names:
+        t0 = time.perf_counter()
+        text = STUDIES[name].run(args.quick, figures)
+        minutes = (time.perf_counter() - t0) / 60
+        if args.only is not None:
+            # Say which sections of a spliced report came from which run.
+            title, _, body = text.partition("\n")
+            text = (
+                f"{title}\n\n_Regenerated alone by `python benchmarks/run_all.py "
+                f"--only {name}{' --quick' if args.quick else ''}` on "
+                f"{time.strftime('%Y-%m-%d')} in {minutes:.1f} minutes._\n{body}"
+            )
+        fresh[name] = text if text.endswith("\n") else text + "\n"
+        print(f"{name}: {minutes * 60:.0f} s", flush=True)
+    seconds = time.perf_counter() - start
     args.out.mkdir(parents=True, exist_ok=True)
-    report.write_text(header(args.quick, time.perf_counter() - start) + "\n".join(sections))
+    if args.only is None or not report.exists():
+        body = "".join(fresh[name] for name in names)
+        report.write_text(header(args.quick, seconds) + body)
+    else:
+        # Splice: regenerated sections replace theirs; the others stay as they were.
+        old = report.read_text()
+        head = old.split("\n## ", 1)[0] + "\n"
+        sections = _sections(old)
+        previous = None
+        for name in STUDIES:
+            if name not in fresh:
+                continue
+            title = fresh[name].split("\n", 1)[0].strip()
+            if title in sections or previous not in sections:
+                sections[title] = fresh[name]
+            else:  # a new section goes right after the one before it in STUDIES
+                items = list(sections.items())
+                at = [t for t, _ in items].index(previous) + 1
+                sections = dict([*items[:at], (title, fresh[name]), *items[at:]])
+            previous = title
+        report.write_text(head + "".join(sections.values()))
     print(f"wrote {report}")
     return report
 

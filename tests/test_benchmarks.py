@@ -18,6 +18,10 @@ def test_quick_report(tmp_path):
         "### Accuracy against parameters",
         "### Robustness",
         "### Depth consistency",
+        "## Real spectra: the earthlib library",
+        "### Defaults against the MLP",
+        "### What makes learned indices win",
+        "### Cover-fraction regression on mixtures of real spectra",
         "### The seed's table, with correct metrics",
         "Bayes posterior mean",
         "### Sparsity strength",
@@ -27,5 +31,14 @@ def test_quick_report(tmp_path):
     ):
         assert heading in text
     assert "nan" not in text.lower().replace("nanosecond", "")
-    for png in ("nd_pareto.png", "sparsity_sweep.png"):
+    for png in ("nd_pareto.png", "sparsity_sweep.png", "real_pareto.png"):
         assert (tmp_path / "benchmarks" / png).stat().st_size > 10_000
+
+
+def test_only_splices_sections_into_the_report(tmp_path, monkeypatch):
+    (tmp_path / "benchmarks.md").write_text("# Benchmarks\n\nhead\n## A\n\nold a\n## B\n\nold b\n")
+    monkeypatch.setattr(run_all.STUDIES["speed"], "run", lambda quick, out: "## B\n\nnew b\n")
+    run_all.main(["--only", "speed", "--out", str(tmp_path)])
+    text = (tmp_path / "benchmarks.md").read_text()
+    assert text.startswith("# Benchmarks\n\nhead\n## A\n\nold a\n## B\n")
+    assert "new b" in text and "old b" not in text and "--only speed" in text

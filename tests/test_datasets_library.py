@@ -7,10 +7,10 @@ import pytest
 
 pytest.importorskip("earthlib")
 
-from sklearn.model_selection import train_test_split  # noqa: E402
+from sklearn.model_selection import train_test_split
 
-from sknd import NDClassifier  # noqa: E402
-from sknd.datasets import _library, load_spectral_library, make_spectral_mixtures  # noqa: E402
+from sknd import NDClassifier
+from sknd.datasets import _library, load_spectral_library, make_spectral_mixtures
 
 
 def test_bunch_like_scikit_learn_loaders():
