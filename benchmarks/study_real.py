@@ -125,7 +125,7 @@ def headline(quick):
     5-fold CV repeated 3 times on new splits (15 fits per model): the macro-F1
     of the 21 burned spectra moves by several points with the seed alone.
     """
-    md, rows, verdicts, points = [], [], [], []
+    md, rows, verdicts = [], [], []
     for sensor, level in SETTINGS + ([] if quick else HELD_OUT):
         X, y = load(sensor, level, quick)
         folds = _folds(X, y, quick)
@@ -139,7 +139,6 @@ def headline(quick):
             label += ", held out"
         rows.append(_row(f"{label}: MLP (64, 64)", base, base))
         rows.append(_row(f"{label}: NDClassifier()", nd, base))
-        points.append((label, base, nd))
         verdicts.append(
             f"- {sensor} level {level}: accuracy {nd['score'] - base['score']:+.2f} points "
             f"(target >= -0.3), macro-F1 {nd['f1'] - base['f1']:+.1f} (target >= -1), "
@@ -147,7 +146,7 @@ def headline(quick):
             f"{nd['time'] / base['time']:.2f}x (target <= 1.5x)."
         )
     md += [table(HEADER, rows), "", "Against the targets of the issue:", "", *verdicts, ""]
-    return "\n".join(md), points
+    return "\n".join(md)
 
 
 def ablation(quick):
@@ -279,7 +278,7 @@ def robustness(quick):
     return table(header, rows)
 
 
-def pareto_figure(points, ablation_points, out_dir):
+def pareto_figure(ablation_points, out_dir):
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, key, label in [(axes[0], "score", "accuracy %"), (axes[1], "f1", "macro-F1 %")]:
         for name, r in ablation_points:
@@ -316,10 +315,9 @@ def run(quick: bool, out_dir) -> str:
         "### Defaults against the MLP",
         "",
     ]
-    text, points = headline(quick)
-    md += [text, "### What makes learned indices win (Sentinel-2, level 2)", ""]
+    md += [headline(quick), "### What makes learned indices win (Sentinel-2, level 2)", ""]
     text, ablation_points = ablation(quick)
-    md += [text, "", pareto_figure(points, ablation_points, out_dir), ""]
+    md += [text, "", pareto_figure(ablation_points, out_dir), ""]
     md += ["### Learned indices as features for a random forest (Sentinel-2, level 2)", ""]
     md += [index_features(quick), ""]
     md += ["### Cover-fraction regression on mixtures of real spectra", ""]
@@ -343,7 +341,7 @@ def main(argv=None):
         return
     for part in args.only:
         if part == "headline":
-            print(headline(args.quick)[0], flush=True)
+            print(headline(args.quick), flush=True)
         elif part == "ablation":
             print(ablation(args.quick)[0], flush=True)
         elif part == "index":

@@ -120,8 +120,7 @@ class _NDNetworkEstimator(NDEstimator):
             raise ValueError(
                 f'n_indices="pairs" needs at least 2 bands, but X has {n_features} feature(s).'
             )
-        if self.activation not in ("relu", "tanh", "nd"):
-            raise ValueError(f'activation must be "relu", "tanh" or "nd", got {self.activation!r}.')
+        # NDNetwork rejects an unknown activation, naming the parameter.
         return self._build_network(n_features, n_indices, sizes, n_outputs, self.activation)
 
     def _initialize_module(self, module, X):
