@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
+from ._sklearn import Integral, Interval, Real
 from ._torch import TorchEstimator
 from ._validation import check_data
 from .nn import NDNetwork
@@ -63,11 +66,27 @@ class NDEstimator(TorchEstimator):
     # Weights below this share of an index are left out of ``formulas_``.
     _FORMULA_TOL = 0.01
 
+    _parameter_constraints: ClassVar[dict] = {
+        **TorchEstimator._parameter_constraints,
+        "n_indices": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "noise": [Interval(Real, 0, None, closed="left")],
+        "eps": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def _train(self, X, y, n_outputs, **kwargs):
+        # Every model here is exactly invariant to scaling a sample's bands:
+        # train on rows of unit peak, computed in float64 before the float32
+        # cast, so X * 1e-300 cannot underflow (or X * 1e300 overflow) to a
+        # different model.
+        return super()._train(_unit_rows(X), y, n_outputs, **kwargs)
+
     def _validate_fit(self, X, y):
         X, y = check_bands(
             self,
             X,
             y,
+            ensure_min_features=2,
             ensure_min_samples=2,
             multi_output=not self._is_classification_estimator(),
             y_numeric=False,
@@ -94,7 +113,14 @@ class NDEstimator(TorchEstimator):
         return encoder.transform(y).astype(np.int64)
 
     def _standardize_targets(self, y):
-        y = np.asarray(y, dtype=np.float64)
+        try:
+            y = np.asarray(y, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise ValueError(
+                f"{type(self).__name__} needs a numeric target y for regression, but y "
+                f"holds non-numbers ({err}). For class labels use a classifier"
+                + (' or task="classification".' if "task" in self.get_params() else ".")
+            ) from err
         if not np.all(np.isfinite(y)):
             raise ValueError("Input y contains NaN or infinity.")
         self._y_mean = y.mean(axis=0)
@@ -123,6 +149,13 @@ class NDEstimator(TorchEstimator):
 
     def _cast(self, out: np.ndarray, X: np.ndarray) -> np.ndarray:
         return out.astype(X.dtype, copy=False)
+
+
+def _unit_rows(X: np.ndarray) -> np.ndarray:
+    """Each row of ``X`` divided by its largest magnitude, in float64 (zero rows kept)."""
+    X = np.asarray(X, dtype=np.float64)
+    scale = np.abs(X).max(axis=1, keepdims=True)
+    return X / np.where(scale > 0, scale, 1.0)
 
 
 def is_classification_target(y) -> bool:

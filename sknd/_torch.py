@@ -11,17 +11,23 @@ from __future__ import annotations
 import copy
 import functools
 import math
-import numbers
+import os
+import sys
+import warnings
 from contextlib import contextmanager
+from typing import ClassVar
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from skorch.helper import predefined_split
+
+from ._sklearn import Callbacks, Device, Integral, Interval, ParamsMixin, Real, StrOptions
 
 # Models below this many parameters train faster on one thread than on many:
 # per-batch work is too small to amortize thread synchronization.
@@ -120,9 +126,32 @@ class _Net(NeuralNet):
     skorch's nets do not pass scikit-learn's estimator checks.
     """
 
+    #: A batch loss this many times the first one means training diverged,
+    #: even while it stays finite.
+    _DIVERGENCE_FACTOR = 1e4
+
     def __init__(self, *args, penalty: float = 0.0, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.penalty = penalty
+        self.interrupted_ = False
+        self._first_loss = None
+
+    @staticmethod
+    def _diverged(what: str):
+        raise FloatingPointError(f"Training diverged: {what}. Lower `lr`, or scale the inputs.")
+
+    def fit_loop(self, X, y=None, **fit_params):
+        # skorch stops training by raising KeyboardInterrupt from its
+        # EarlyStopping, and swallows every KeyboardInterrupt in fit. Tell a
+        # stopping rule from a user's interrupt, so that one is not mistaken
+        # for a finished fit.
+        try:
+            return super().fit_loop(X, y, **fit_params)
+        except KeyboardInterrupt:
+            stoppers = [cb for _, cb in self.callbacks_ if isinstance(cb, EarlyStopping)]
+            if not any(cb.misses_ >= cb.patience for cb in stoppers):
+                self.interrupted_ = True
+            raise
 
     def initialize_module(self):
         super().initialize_module()
@@ -154,13 +183,45 @@ class _Net(NeuralNet):
         # skorch reads the value for its history anyway: checking the float
         # costs nothing, where torch.isfinite is one more operation per batch.
         value = loss.item()
+        epoch = len(self.history)
         if not math.isfinite(value):
-            epoch = len(self.history)
-            raise FloatingPointError(
-                f"Training diverged: the loss became {value} in epoch {epoch}. "
-                "Lower `lr`, or scale the inputs."
-            )
+            self._diverged(f"the loss became {value} in epoch {epoch}")
+        if training:
+            if self._first_loss is None:
+                self._first_loss = value
+            if value > self._DIVERGENCE_FACTOR * max(self._first_loss, 1e-12):
+                self._diverged(
+                    f"the loss grew from {self._first_loss:.3g} to {value:.3g} in epoch {epoch}"
+                )
         return loss
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def warn_user(message: str, category: type[Warning]) -> None:
+    """``warnings.warn`` pointing at the first caller outside sknd."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+def _inference_device(name) -> torch.device:
+    """The device to predict on: ``name``, or the CPU with a warning when this
+    machine lacks it (a model fitted on a GPU and unpickled elsewhere)."""
+    device = torch.device(name)
+    if device.type == "cpu":
+        return device
+    backend = getattr(torch, device.type, None)
+    if backend is not None and backend.is_available():
+        return device
+    warn_user(
+        f"This model was set to run on device={str(name)!r}, which this machine lacks; "
+        "predicting on the CPU (same results, in float64). Set device='cpu' to silence this.",
+        UserWarning,
+    )
+    return torch.device("cpu")
 
 
 def _callback_objects(callbacks):
@@ -179,22 +240,29 @@ def _threads(n: int | None):
         torch.set_num_threads(before)
 
 
-def _check_positive(value, name, *, integer=False, allow_zero=False):
-    kind = numbers.Integral if integer else numbers.Real
-    ok = isinstance(value, kind) and not isinstance(value, bool)
-    ok = ok and (value >= 0 if allow_zero else value > 0)
-    if not ok:
-        what = "integer" if integer else "number"
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a {what} {bound}, got {value!r}.")
-
-
-class TorchEstimator(BaseEstimator):
+class TorchEstimator(ParamsMixin, BaseEstimator):
     """Training and inference shared by sknd's torch estimators.
 
     Subclasses implement ``_build_module(n_features, n_outputs)`` and
-    ``_criterion()``, and call :meth:`_train` with float arrays.
+    ``_criterion()``, declare their own parameters by merging
+    ``_parameter_constraints``, call ``self._validate_params()`` first in
+    ``fit`` and then :meth:`_train` with float arrays.
     """
+
+    #: The training parameters every subclass has.
+    _parameter_constraints: ClassVar[dict] = {
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "device": [Device()],
+        "verbose": ["verbose"],
+        "callbacks": [None, Callbacks()],
+    }
 
     #: The parameter that weighs ``module_.sparsity_penalty()`` in the loss.
     _PENALTY_NAME = "alpha"
@@ -204,21 +272,6 @@ class TorchEstimator(BaseEstimator):
     def _augment(self):
         """Transformation of training batches, or None."""
         return MultiplicativeNoise(self.noise) if self.noise else None
-
-    def _check_training_params(self) -> None:
-        _check_positive(self.max_epochs, "max_epochs", integer=True)
-        _check_positive(self.lr, "lr")
-        penalty = getattr(self, self._PENALTY_NAME)
-        _check_positive(penalty, self._PENALTY_NAME, allow_zero=True)
-        _check_positive(getattr(self, "noise", 0.0), "noise", allow_zero=True)
-        _check_positive(self.n_iter_no_change, "n_iter_no_change", integer=True)
-        _check_positive(self.tol, "tol", allow_zero=True)
-        if self.batch_size != "auto":
-            _check_positive(self.batch_size, "batch_size", integer=True)
-        if not 0 < self.validation_fraction < 1:
-            raise ValueError(
-                f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}."
-            )
 
     def _seeds(self) -> tuple[int, int]:
         rng = check_random_state(self.random_state)
@@ -239,7 +292,6 @@ class TorchEstimator(BaseEstimator):
         ``lr_schedule="cosine"`` anneals the learning rate from ``lr`` to 0
         over ``max_epochs`` (skorch's ``LRScheduler``).
         """
-        self._check_training_params()
         init_seed, data_seed = self._seeds()
         device = torch.device(self.device)
         y_dtype = torch.long if y.dtype.kind in "iu" else torch.float32
@@ -330,12 +382,38 @@ class TorchEstimator(BaseEstimator):
         )
         with _threads(1 if n_params < _SMALL_MODEL and device.type == "cpu" else None):
             net.fit(_TensorData(Xt, yt), None)
+        if net.interrupted_:
+            # Interrupted by the user (skorch would return a half-trained
+            # net as if fitted): stop here, and leave nothing that looks fitted.
+            self._forget_fit()
+            raise KeyboardInterrupt(
+                f"{type(self).__name__}.fit was interrupted in epoch {len(net.history)} of "
+                f"{self.max_epochs}; the estimator is left unfitted."
+            )
         # Inference in float64 on the CPU: outputs then do not depend on the
         # batch size, and the pickled estimator loads on machines without a GPU.
         self.module_ = net.module_.to("cpu", torch.float64).eval()
         self.history_ = net.history
         self.n_iter_ = len(net.history)
+        rules = [cb for cb in _callback_objects(net.callbacks_) if isinstance(cb, EarlyStopping)]
+        if (
+            rules
+            and self.n_iter_ >= self.max_epochs
+            and all(cb.misses_ < cb.patience for cb in rules)
+        ):
+            watched = ", ".join(sorted({cb.monitor for cb in rules}))
+            warn_user(
+                f"{type(self).__name__} reached max_epochs={self.max_epochs} while {watched} "
+                "was still improving by more than tol: training has not converged. Raise "
+                "max_epochs (or tol).",
+                ConvergenceWarning,
+            )
         return self
+
+    def _forget_fit(self) -> None:
+        """Remove fitted attributes (those ending in ``_``), as before any fit."""
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, name)
 
     def _initialize_module(self, module, X: torch.Tensor) -> None:
         """Data-dependent initialization from the training inputs; none by default."""
@@ -343,7 +421,7 @@ class TorchEstimator(BaseEstimator):
     def _forward(self, X: np.ndarray, method: str = "forward") -> np.ndarray:
         """Run ``module_.<method>`` on ``X`` in float64; returns float64 numpy."""
         module = self.module_
-        device = torch.device(self.device)
+        device = _inference_device(self.device)
         if device.type != "cpu":
             module = copy.deepcopy(module).to(device)
         outs = []

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime
 import keyword
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import (
-    _check_feature_names_in,
-    check_is_fitted,
-)
+from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._nd_base import (
@@ -21,6 +19,7 @@ from ._nd_base import (
     check_bands,
     is_classification_target,
 )
+from ._sklearn import BandPairs, ParamsMixin, StrOptions, _check_feature_names_in
 from .nn import all_pairs
 
 __all__ = ["NDIndexTransformer", "NDPairsTransformer"]
@@ -40,6 +39,12 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
     ----------
     n_indices : int, default=8
         Number of indices to learn.
+    task : {"auto", "classification", "regression"}, default="auto"
+        What the indices are trained to predict: class labels (cross-entropy)
+        or a continuous target (squared error). ``"auto"`` reads it from the
+        dtype of ``y``: floats are a continuous target, anything else (ints,
+        strings, bools) class labels. Say it when the dtype does not, e.g.
+        ``"regression"`` for counts stored as ints.
     alpha : float, default=1e-3
         Strength of a scale-free penalty that makes each index use fewer
         bands (see :meth:`sknd.nn.NormalizedDifference.sparsity_penalty`).
@@ -85,6 +90,8 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         Per-epoch losses.
     n_iter_ : int
         Epochs run.
+    task_ : {"classification", "regression"}
+        The task trained for (``task``, or what ``"auto"`` chose).
     classes_ : ndarray
         Class labels, when fitted on a classification target.
     n_features_in_, feature_names_in_
@@ -101,10 +108,16 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
     ((300, 3), True)
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        **NDEstimator._parameter_constraints,
+        "task": [StrOptions({"auto", "classification", "regression"})],
+    }
+
     def __init__(
         self,
         n_indices: int = 8,
         *,
+        task: str = "auto",
         alpha: float = 1e-3,
         max_epochs: int = 200,
         batch_size: int | str = "auto",
@@ -121,6 +134,7 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         callbacks: list | None = None,
     ) -> None:
         self.n_indices = n_indices
+        self.task = task
         self.alpha = alpha
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -140,15 +154,14 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         return self._build_network(n_features, self.n_indices, (), n_outputs)
 
     def _criterion(self):
-        return nn.CrossEntropyLoss if self._classification else nn.MSELoss
+        return nn.CrossEntropyLoss if self.task_ == "classification" else nn.MSELoss
 
     def fit(self, X, y):
         """Learn ``n_indices`` indices from bands ``X`` and target ``y``."""
-        if not (isinstance(self.n_indices, int) and self.n_indices >= 1):
-            raise ValueError(f"n_indices must be a positive integer, got {self.n_indices!r}.")
+        self._validate_params()
         X, y = self._validate_fit(X, y)
-        self._classification = is_classification_target(y)
-        if self._classification:
+        self.task_ = self.task if self.task != "auto" else _task_of(y)
+        if self.task_ == "classification":
             target = self._encode_classes(y)
             n_outputs, stratify = len(self.classes_), target
         else:
@@ -201,8 +214,9 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         nonnegative : bool, default=False
             Leave ``abs`` out of the denominator, like the catalogue's classical
             indices. Exact only for band values >= 0 (reflectances).
-        platforms : list of str, default=()
-            Sensors that have the bands, e.g. ``["Sentinel-2"]``.
+        platforms : str or list of str, default=()
+            Sensors that have the bands, e.g. ``["Sentinel-2"]`` (one string
+            names one sensor).
         contributor : str, default="sknd"
 
         Returns
@@ -230,6 +244,8 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         """
         check_is_fitted(self, "module_")
         names = _export_names(self, band_names)
+        # One sensor named as a string is one platform, not its characters.
+        platforms = [platforms] if isinstance(platforms, str) else list(platforms)
         layer = self.module_.nd_layers[0]
         a, b = (t.detach().cpu().numpy().astype(np.float64) for t in layer.coefficients())
         total = (a + b).sum(axis=1, keepdims=True)
@@ -253,7 +269,7 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
                     "formula": f"({num})/({den})",
                     "date_of_addition": today,
                     "contributor": contributor,
-                    "platforms": list(platforms),
+                    "platforms": platforms,
                 }
             )
         return entries
@@ -268,6 +284,13 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         return tags
+
+
+def _task_of(y) -> str:
+    """``task="auto"``: float targets are continuous, other labels are classes."""
+    if np.asarray(y).dtype.kind == "f" or not is_classification_target(y):
+        return "regression"
+    return "classification"
 
 
 def _export_names(estimator, band_names) -> list[str]:
@@ -285,10 +308,15 @@ def _export_names(estimator, band_names) -> list[str]:
         )
     if len(set(names)) != len(names):
         raise ValueError(f"band_names must be unique, got {names}.")
+    if "abs" in names:
+        raise ValueError(
+            "A band named 'abs' would shadow the abs() of the formula's denominator; "
+            "pass band_names=[...] with another name for it."
+        )
     return names
 
 
-class NDPairsTransformer(TransformerMixin, BaseEstimator):
+class NDPairsTransformer(TransformerMixin, ParamsMixin, BaseEstimator):
     """Classical, unlearned normalized differences of band pairs.
 
     ``(x_i - x_j) / (|x_i| + |x_j|)`` for every pair ``i < j`` (or the given
@@ -317,11 +345,14 @@ class NDPairsTransformer(TransformerMixin, BaseEstimator):
     array([[0.667]])
     """
 
+    _parameter_constraints: ClassVar[dict] = {"pairs": [None, BandPairs()]}
+
     def __init__(self, pairs: Sequence[tuple] | None = None) -> None:
         self.pairs = pairs
 
     def fit(self, X, y=None):
         """Check ``X`` and resolve ``pairs``; nothing is learned."""
+        self._validate_params()
         X = check_bands(self, X, ensure_min_features=2)
         n = X.shape[1]
         if self.pairs is None:
@@ -330,23 +361,19 @@ class NDPairsTransformer(TransformerMixin, BaseEstimator):
         names = _band_names(self)
         resolved = []
         for pair in self.pairs:
-            if len(pair) != 2:
-                raise ValueError(f"Each pair needs two bands, got {pair!r}.")
             idx = []
             for band in pair:
                 if isinstance(band, str):
                     if band not in names:
                         raise ValueError(f"Unknown band {band!r}; known bands: {names}.")
                     idx.append(names.index(band))
-                elif isinstance(band, (int, np.integer)) and 0 <= band < n:
+                elif band < n:
                     idx.append(int(band))
                 else:
-                    raise ValueError(f"Band {band!r} is not in [0, {n}).")
+                    raise ValueError(f"Band {band!r} of pairs is not in [0, {n}).")
             if idx[0] == idx[1]:
                 raise ValueError(f"A pair needs two different bands, got {pair!r}.")
             resolved.append(tuple(idx))
-        if not resolved:
-            raise ValueError("pairs is empty.")
         self.pairs_ = resolved
         return self
 

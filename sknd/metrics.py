@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import make_scorer
 
+from ._sklearn import Interval, Real, validate_call
+
 __all__ = ["neg_rmse_scorer", "psnr", "psnr_scorer", "rmse"]
 
 
@@ -18,6 +20,7 @@ def _pair(y_true, y_pred):
     return y_true, y_pred
 
 
+@validate_call({"average": ["boolean"]})
 def rmse(y_true, y_pred, *, average: bool = True):
     """Root-mean-square error of each signal (rows), averaged over signals by default.
 
@@ -32,6 +35,7 @@ def rmse(y_true, y_pred, *, average: bool = True):
     return per_signal.mean() if average else per_signal
 
 
+@validate_call({"peak": [None, Interval(Real, 0, None, closed="neither")], "average": ["boolean"]})
 def psnr(y_true, y_pred, *, peak=None, average: bool = True):
     """Peak signal-to-noise ratio in dB: ``20 log10(peak / RMSE)`` per signal.
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from scipy.special import softmax
 from sklearn.base import ClassifierMixin, RegressorMixin
 from torch import nn
 
 from ._nd_base import NDEstimator
+from ._sklearn import Integral, Interval, StrOptions, Widths
 
 __all__ = ["NDClassifier", "NDRegressor"]
 
@@ -65,6 +68,14 @@ class _NDNetworkEstimator(NDEstimator):
     # spectral library (benchmarks/study_real.py).
     _AUTO_BATCH_SIZE = 512
 
+    _parameter_constraints: ClassVar[dict] = {
+        **NDEstimator._parameter_constraints,
+        "hidden_layer_sizes": [Widths()],
+        "n_indices": [StrOptions({"pairs"}), Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions({"relu", "tanh", "nd"})],
+        "lr_schedule": [StrOptions({"cosine", "constant"})],
+    }
+
     def __init__(
         self,
         hidden_layer_sizes: tuple[int, ...] = (20, 12),
@@ -109,18 +120,11 @@ class _NDNetworkEstimator(NDEstimator):
     def _build_module(self, n_features, n_outputs):
         sizes = self.hidden_layer_sizes
         sizes = (sizes,) if isinstance(sizes, (int, np.integer)) else tuple(sizes)
-        if any(not isinstance(h, (int, np.integer)) or h < 1 for h in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}."
-            )
         n_indices = self.n_indices
-        if not (n_indices == "pairs" or _positive_int(n_indices)):
-            raise ValueError(f'n_indices must be "pairs" or a positive integer, got {n_indices!r}.')
         if n_indices == "pairs" and n_features < 2:
             raise ValueError(
                 f'n_indices="pairs" needs at least 2 bands, but X has {n_features} feature(s).'
             )
-        # NDNetwork rejects an unknown activation, naming the parameter.
         return self._build_network(n_features, n_indices, sizes, n_outputs, self.activation)
 
     def _initialize_module(self, module, X):
@@ -130,16 +134,8 @@ class _NDNetworkEstimator(NDEstimator):
             module.standardize_indices(X)
 
     def _fit_module(self, X, target, n_outputs, **kwargs):
-        if self.lr_schedule not in ("cosine", "constant"):
-            raise ValueError(
-                f'lr_schedule must be "cosine" or "constant", got {self.lr_schedule!r}.'
-            )
         self._train(X, target, n_outputs, lr_schedule=self.lr_schedule, **kwargs)
         self._set_coefficients()
-
-
-def _positive_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
 
 
 class NDClassifier(ClassifierMixin, _NDNetworkEstimator):
@@ -199,6 +195,7 @@ class NDClassifier(ClassifierMixin, _NDNetworkEstimator):
 
     def fit(self, X, y):
         """Fit the network to bands ``X`` and class labels ``y``."""
+        self._validate_params()
         X, y = self._validate_fit(X, y)
         target = self._encode_classes(y)
         self._fit_module(X, target, len(self.classes_), stratify=target)
@@ -257,6 +254,7 @@ class NDRegressor(RegressorMixin, _NDNetworkEstimator):
 
     def fit(self, X, y):
         """Fit the network to bands ``X`` and targets ``y``."""
+        self._validate_params()
         X, y = self._validate_fit(X, y)
         target = self._standardize_targets(y)
         self._single_output = target.ndim == 1

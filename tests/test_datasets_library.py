@@ -60,9 +60,12 @@ def test_hyperspectral_sensor_drops_uncovered_bands():
     ("kwargs", "match"),
     [
         ({"sensor": "Hubble"}, "Unknown sensor 'Hubble'"),
-        ({"level": 5}, "level must be 1, 2, 3 or 4"),
-        ({"level": 2.0}, "level must be an integer"),
-        ({"min_class_size": 0}, "min_class_size must be an integer >= 1"),
+        (
+            {"level": 5},
+            "'level' parameter of load_spectral_library must be an int in the range \\[1, 4\\]",
+        ),
+        ({"level": 2.0}, "'level' parameter"),
+        ({"min_class_size": 0}, "'min_class_size' parameter"),
         ({"min_class_size": 10_000}, "leaves 0 class"),
     ],
 )
@@ -107,10 +110,10 @@ def test_mixtures_without_illumination_are_convex_combinations():
     [
         ({"target": "water"}, "target must name level-2 classes"),
         ({"n_endmembers": 6}, "n_endmembers must be at most 5"),
-        ({"n_endmembers": 0}, "n_endmembers must be an integer >= 1"),
-        ({"illumination": (0, 1)}, "illumination must be a range"),
-        ({"noise": -0.1}, "noise must be a number >= 0"),
-        ({"n_samples": 2.5}, "n_samples must be an integer"),
+        ({"n_endmembers": 0}, "'n_endmembers' parameter of make_spectral_mixtures"),
+        ({"illumination": (0, 1)}, "'illumination' parameter .* low <= high and low > 0"),
+        ({"noise": -0.1}, "'noise' parameter"),
+        ({"n_samples": 2.5}, "'n_samples' parameter"),
     ],
 )
 def test_mixture_arguments_are_named(kwargs, match):

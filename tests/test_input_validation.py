@@ -108,11 +108,11 @@ def test_bad_architecture_and_pairs():
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
         NDClassifier(hidden_layer_sizes=(4, 0)).fit(X, y)
     for bad in (0, "all", 2.5, True):
-        with pytest.raises(ValueError, match='n_indices must be "pairs" or a positive integer'):
+        with pytest.raises(ValueError, match="'n_indices' parameter of NDClassifier must be"):
             NDClassifier(n_indices=bad).fit(X, y)
-    with pytest.raises(ValueError, match="activation must be"):
+    with pytest.raises(ValueError, match="'activation' parameter of NDRegressor must be"):
         NDRegressor(activation="sigmoid").fit(X, y.astype(float))
-    with pytest.raises(ValueError, match="lr_schedule must be"):
+    with pytest.raises(ValueError, match="'lr_schedule' parameter"):
         NDClassifier(lr_schedule="step").fit(X, y)
     with pytest.raises(ValueError, match=r"1 feature\(s\)"):
         NDClassifier().fit(X[:, :1], y)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import logging
-import numbers
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
+
+from .._sklearn import Integral, Interval, Range, Real, validate_call
 
 __all__ = ["load_spectral_library", "make_spectral_mixtures"]
 
@@ -61,12 +62,15 @@ def _resampled(sensor: str):
     return data, metadata, names, centers
 
 
-def _check_int(value, name, low):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
-    return int(value)
-
-
+@validate_call(
+    {
+        "sensor": [str],
+        "level": [Interval(Integral, 1, 4, closed="both")],
+        "min_class_size": [Interval(Integral, 1, None, closed="left")],
+        "as_frame": ["boolean"],
+        "return_X_y": ["boolean"],
+    }
+)
 def load_spectral_library(
     *,
     sensor: str = "Sentinel2",
@@ -127,11 +131,8 @@ def load_spectral_library(
     >>> lib.data.shape, lib.target_names.tolist()
     ((7261, 10), ['bare', 'built', 'burned', 'npv', 'vegetation'])
     """
-    level = _check_int(level, "level", 1)
-    if level > 4:
-        raise ValueError(f"level must be 1, 2, 3 or 4, got {level}.")
-    min_class_size = _check_int(min_class_size, "min_class_size", 1)
-    data, metadata, names, centers = _resampled(str(sensor))
+    level, min_class_size = int(level), int(min_class_size)
+    data, metadata, names, centers = _resampled(sensor)
     labels = metadata[_LEVELS[level - 1]].to_numpy().astype(str)
     classes, counts = np.unique(labels, return_counts=True)
     kept = classes[counts >= min_class_size]
@@ -172,6 +173,18 @@ def load_spectral_library(
     )
 
 
+@validate_call(
+    {
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "sensor": [str],
+        "target": [None, str, list, tuple],
+        "n_endmembers": [Interval(Integral, 1, None, closed="left")],
+        "illumination": [Range(0)],
+        "noise": [Interval(Real, 0, None, closed="left")],
+        "as_frame": ["boolean"],
+        "random_state": ["random_state"],
+    }
+)
 def make_spectral_mixtures(
     n_samples: int = 2000,
     *,
@@ -225,16 +238,12 @@ def make_spectral_mixtures(
     >>> X.shape, float(y.min()) >= 0, float(y.max()) <= 1
     ((500, 10), True, True)
     """
-    n_samples = _check_int(n_samples, "n_samples", 1)
+    n_samples = int(n_samples)
     low, high = (float(v) for v in illumination)
-    if not 0 < low <= high or not np.isfinite(high):
-        raise ValueError(f"illumination must be a range 0 < low <= high, got {illumination!r}.")
-    if not (isinstance(noise, numbers.Real) and 0 <= noise < np.inf):
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}.")
-    data, metadata, names, _ = _resampled(str(sensor))
+    data, metadata, names, _ = _resampled(sensor)
     labels = metadata["LEVEL_2"].to_numpy().astype(str)
     classes = np.unique(labels)
-    k = _check_int(n_endmembers, "n_endmembers", 1)
+    k = int(n_endmembers)
     if k > len(classes):
         raise ValueError(f"n_endmembers must be at most {len(classes)}, got {k}.")
     wanted = list(classes) if target is None else [target] if isinstance(target, str) else target

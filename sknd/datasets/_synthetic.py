@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import check_random_state
 
+from .._sklearn import Integral, Interval, Range, Real, Sizes, validate_call
+
 __all__ = [
     "SENTINEL2_BANDS",
     "make_piecewise_constant_signals",
@@ -29,9 +31,22 @@ _ENDMEMBERS = {
 }
 
 
-def _check_n_classes(n_classes: int) -> None:
-    if not 2 <= n_classes <= len(_ENDMEMBERS):
-        raise ValueError(f"n_classes must be in [2, {len(_ENDMEMBERS)}], got {n_classes}.")
+_SPECTRA = {
+    "n_samples": [Interval(Integral, 1, None, closed="left")],
+    "n_classes": [Interval(Integral, 2, len(_ENDMEMBERS), closed="both")],
+    "purity": [Interval(Real, 0, None, closed="neither")],
+    "illumination": [Range(0)],
+    "noise": [Interval(Real, 0, None, closed="left")],
+    "as_frame": ["boolean"],
+    "random_state": ["random_state"],
+}
+_SIGNALS = {
+    "n_signals": [Interval(Integral, 1, None, closed="left")],
+    "length": [Interval(Integral, 1, None, closed="left")],
+    "noise": [Interval(Real, 0, None, closed="left")],
+    "snr": [Interval(Real, 0, None, closed="neither")],
+    "random_state": ["random_state"],
+}
 
 
 def _class_abundances(y, n_classes, purity, rng):
@@ -58,6 +73,7 @@ def _mix(abundances, illumination, noise, rng, as_frame=False):
     return X
 
 
+@validate_call(_SPECTRA)
 def make_spectral_classification(
     n_samples: int = 1000,
     n_classes: int = 4,
@@ -105,15 +121,19 @@ def make_spectral_classification(
     >>> list(X.columns[:4]), X.shape, y.shape
     (['B2', 'B3', 'B4', 'B5'], (5, 10), (5,))
     """
-    _check_n_classes(n_classes)
-    if n_samples < 1:
-        raise ValueError(f"n_samples must be >= 1, got {n_samples}.")
     rng = check_random_state(random_state)
     y = rng.randint(n_classes, size=n_samples)
     abundances = _class_abundances(y, n_classes, purity, rng)
     return _mix(abundances, tuple(illumination), noise, rng, as_frame), y
 
 
+@validate_call(
+    {
+        **_SPECTRA,
+        "shape": [Sizes(2)],
+        "patch_size": [Interval(Real, 0, None, closed="neither")],
+    }
+)
 def make_spectral_scene(
     shape: tuple[int, int] = (128, 128),
     n_classes: int = 4,
@@ -165,10 +185,7 @@ def make_spectral_scene(
     """
     from scipy.ndimage import gaussian_filter
 
-    _check_n_classes(n_classes)
     rows, cols = (int(v) for v in shape)
-    if rows < 1 or cols < 1:
-        raise ValueError(f"shape must be two positive sizes, got {shape}.")
     rng = check_random_state(random_state)
 
     def smooth_field(sigma):
@@ -185,6 +202,7 @@ def make_spectral_scene(
     return X.T.reshape(len(SENTINEL2_BANDS), rows, cols), labels
 
 
+@validate_call(_SPECTRA)
 def make_spectral_regression(
     n_samples: int = 1000,
     *,
@@ -211,8 +229,6 @@ def make_spectral_regression(
     >>> X.shape, bool(((0 <= y) & (y <= 1)).all())
     ((5, 10), True)
     """
-    if n_samples < 1:
-        raise ValueError(f"n_samples must be >= 1, got {n_samples}.")
     rng = check_random_state(random_state)
     abundances = rng.dirichlet(np.ones(4), size=n_samples)
     return _mix(abundances, tuple(illumination), noise, rng, as_frame), abundances[:, 0]
@@ -228,6 +244,13 @@ def _noisy(clean, noise, snr, rng):
     return clean + sigma * rng.standard_normal(clean.shape), clean
 
 
+@validate_call(
+    {
+        **_SIGNALS,
+        "n_spikes": [Interval(Integral, 0, None, closed="left")],
+        "heights": [Range(integer=True)],
+    }
+)
 def make_spike_signals(
     n_signals: int = 1000,
     length: int = 100,
@@ -267,6 +290,7 @@ def make_spike_signals(
     return _noisy(clean, noise, None, rng)
 
 
+@validate_call(_SIGNALS)
 def make_smooth_signals(
     n_signals: int = 1000, length: int = 100, *, snr: float = 7.0, random_state=None
 ):
@@ -296,6 +320,7 @@ def make_smooth_signals(
     return _noisy(clean, None, snr, rng)
 
 
+@validate_call({**_SIGNALS, "n_jumps": [Interval(Integral, 0, None, closed="left")]})
 def make_piecewise_constant_signals(
     n_signals: int = 1000,
     length: int = 100,
@@ -321,6 +346,10 @@ def make_piecewise_constant_signals(
     >>> noisy.shape
     (3, 100)
     """
+    if n_jumps > length - 1:
+        raise ValueError(
+            f"n_jumps={n_jumps} needs signals longer than {n_jumps} samples; got length={length}."
+        )
     rng = check_random_state(random_state)
     clean = np.empty((n_signals, length))
     for row in clean:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numbers
+import warnings
 from typing import ClassVar
 
 import numpy as np
@@ -10,6 +10,7 @@ from scipy.ndimage import uniform_filter1d
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .._sklearn import Interval, OddInt, ParamsMixin, Real, StrOptions
 from ._signal import SignalMixin, estimate_noise
 from ._tv import tv_denoise
 
@@ -25,6 +26,16 @@ __all__ = [
 ]
 
 _DOMAINS = ("time", "tv", "dft", "wavelet")
+# lam="auto" needs two finest Haar details for a MAD noise estimate.
+_AUTO_MIN_LENGTH = 4
+
+
+def _unit_peak(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` with each row divided by its largest magnitude, and those scales
+    (1 for all-zero rows), shape (n_rows, 1)."""
+    scale = np.abs(X).max(axis=1, keepdims=True)
+    scale[scale == 0] = 1.0
+    return X / scale, scale
 
 
 def _on_magnitude(v, fn):
@@ -64,7 +75,8 @@ def firm_threshold(v, t1, t2):
 
     def firm(m):
         with np.errstate(invalid="ignore", divide="ignore"):  # t1 == t2: unused branch
-            middle = t2 * (m - t1) / (t2 - t1)
+            # (m - t1) times a bounded slope: no overflow at huge magnitudes.
+            middle = (m - t1) * (t2 / (t2 - t1))
         return np.where(m <= t1, 0.0, np.where(m <= t2, middle, m))
 
     return _on_magnitude(v, firm)
@@ -163,8 +175,16 @@ def _wavelet(name):
     return pywt, pywt.Wavelet(name)
 
 
-class _StatelessFilter(SignalMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
-    """A filter with nothing to learn: ``fit`` only checks its input."""
+class _StatelessFilter(
+    SignalMixin, OneToOneFeatureMixin, TransformerMixin, ParamsMixin, BaseEstimator
+):
+    """A filter with nothing to learn: ``fit`` only checks its input.
+
+    ``transform`` checks the parameters again: they may be set after ``fit``.
+    """
+
+    def _check_params(self):
+        self._validate_params()
 
     def fit(self, X, y=None):
         """Check ``X`` and the parameters; nothing is learned."""
@@ -182,18 +202,28 @@ class _SparseFilter(_StatelessFilter):
     # families (length 100, SNR 1, 2 and 7).
     _AUTO: ClassVar[dict[str, float]] = {}
 
+    _parameter_constraints: ClassVar[dict] = {
+        "lam": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "domain": [StrOptions(set(_DOMAINS))],
+        "wavelet": [str],
+    }
+
     def _check_params(self):
-        if self.domain not in _DOMAINS:
-            raise ValueError(f"domain must be one of {_DOMAINS}, got {self.domain!r}.")
-        lam = self.lam
-        if not (lam == "auto" or (isinstance(lam, numbers.Real) and lam >= 0)):
-            raise ValueError(f'lam must be "auto" or a number >= 0, got {lam!r}.')
+        super()._check_params()
         if self.domain == "wavelet":
             _wavelet(self.wavelet)
 
     def _lams(self, X):
         if self.lam != "auto":
             return np.full(len(X), float(self.lam))
+        if X.shape[1] < _AUTO_MIN_LENGTH:
+            warnings.warn(
+                f'lam="auto" estimates each signal\'s noise from pairs of samples and needs '
+                f"signals of at least {_AUTO_MIN_LENGTH} samples; signals of length "
+                f"{X.shape[1]} are returned unchanged. Pass a number for lam.",
+                UserWarning,
+                stacklevel=3,
+            )
         return self._AUTO[self.domain] * estimate_noise(X)
 
     def transform(self, X):
@@ -201,8 +231,12 @@ class _SparseFilter(_StatelessFilter):
         check_is_fitted(self)
         self._check_params()
         X = self._check_signals(X, reset=False)
-        X64 = X.astype(np.float64)
+        # Every solver here is 1-homogeneous (denoise(c y, c lam) = c denoise(y,
+        # lam)): solve each row at unit peak, so no magnitude over- or underflows.
+        X64, scale = _unit_peak(X.astype(np.float64))
         lams = self._lams(X64)
+        if self.lam != "auto":  # "auto" already read the unit-peak rows
+            lams = lams / scale[:, 0]
         if self.domain == "tv":
             out = np.stack([self._tv(row, lam) for row, lam in zip(X64, lams)])
         elif self.domain == "wavelet":
@@ -212,7 +246,7 @@ class _SparseFilter(_StatelessFilter):
         else:
             A, AH = _dft_ops()
             out = A(self._solve(X64, A, AH, lams[:, None])).real
-        return out.astype(X.dtype, copy=False)
+        return (out * scale).astype(X.dtype, copy=False)
 
     def _on_wavelet(self, row, lam):
         # Orthonormal DWT (periodized), so thresholds act as in the time domain;
@@ -301,6 +335,11 @@ class GMCDenoiser(_SparseFilter):
 
     _AUTO: ClassVar[dict[str, float]] = {"time": 1.6, "tv": 3.0, "dft": 2.3, "wavelet": 2.7}
 
+    _parameter_constraints: ClassVar[dict] = {
+        **_SparseFilter._parameter_constraints,
+        "gamma": [Interval(Real, 0, 1, closed="left")],
+    }
+
     def __init__(
         self, lam="auto", *, gamma: float = 0.8, domain: str = "time", wavelet: str = "db4"
     ) -> None:
@@ -308,11 +347,6 @@ class GMCDenoiser(_SparseFilter):
         self.gamma = gamma
         self.domain = domain
         self.wavelet = wavelet
-
-    def _check_params(self):
-        super()._check_params()
-        if not (isinstance(self.gamma, numbers.Real) and 0 <= self.gamma < 1):
-            raise ValueError(f"gamma must be in [0, 1), got {self.gamma!r}.")
 
     def _threshold(self, v, lam):
         if self.gamma == 0:
@@ -351,30 +385,28 @@ class WienerDenoiser(_StatelessFilter):
     array([[0.75, 1.5 , 0.75, 0.  ]])
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "window": [OddInt()],
+        "noise": [None, Interval(Real, 0, None, closed="left")],
+    }
+
     def __init__(self, window: int = 3, *, noise: float | None = None) -> None:
         self.window = window
         self.noise = noise
-
-    def _check_params(self):
-        w = self.window
-        if not (isinstance(w, numbers.Integral) and w >= 1 and w % 2 == 1):
-            raise ValueError(f"window must be an odd positive integer, got {w!r}.")
-        if self.noise is not None and not (
-            isinstance(self.noise, numbers.Real) and self.noise >= 0
-        ):
-            raise ValueError(f"noise must be None or a variance >= 0, got {self.noise!r}.")
 
     def transform(self, X):
         """Filter each row of ``X``; same shape and dtype."""
         check_is_fitted(self)
         self._check_params()
         X = self._check_signals(X, reset=False)
-        X64 = X.astype(np.float64)
+        # Scale-equivariant: filter each row at unit peak (a given noise
+        # variance scales by the square), so squares cannot overflow.
+        X64, scale = _unit_peak(X.astype(np.float64))
         kw = {"size": self.window, "axis": 1, "mode": "constant", "cval": 0.0}
         mean = uniform_filter1d(X64, **kw)
         # A variance is never negative; rounding can make E[x^2] - m^2 so.
         var = np.maximum(uniform_filter1d(X64**2, **kw) - mean**2, 0.0)
-        s2 = var.mean(axis=1, keepdims=True) if self.noise is None else self.noise
+        s2 = var.mean(axis=1, keepdims=True) if self.noise is None else self.noise / scale**2
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.where(var <= s2, mean, mean + (1.0 - s2 / var) * (X64 - mean))
-        return out.astype(X.dtype, copy=False)
+        return (out * scale).astype(X.dtype, copy=False)

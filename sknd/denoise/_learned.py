@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-import numbers
 from contextlib import contextmanager
+from typing import ClassVar
 
 import numpy as np
 import torch
 from sklearn.base import OneToOneFeatureMixin, TransformerMixin
-from sklearn.utils.validation import _check_feature_names, check_array, check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 
+from .._sklearn import (
+    Integral,
+    Interval,
+    OddInt,
+    Options,
+    Real,
+    StrOptions,
+    _check_feature_names,
+)
 from .._torch import TorchEstimator, randn_like
 from ..metrics import psnr
 from ..nn import DenoisingCNN1d
@@ -22,6 +31,17 @@ __all__ = ["SparseBNDenoiser"]
 _R2R_ALPHA = 0.5
 # Noise2Self hides every this-many-th sample.
 _N2S_EVERY = 4
+
+
+def _decade(X: np.ndarray) -> float:
+    """``10 ** floor(log10(std(X)))``, 1 for constant ``X``: a power of ten, so
+    data in [1, 10) units keeps its numbers and a change of unit by powers of
+    ten (V, mV, uV) leaves the model's training unchanged."""
+    peak = np.abs(X).max()
+    spread = float(np.std(X / peak)) * peak if peak > 0 else 0.0
+    if not spread > 0:
+        return 1.0
+    return float(10.0 ** np.floor(np.log10(spread)))
 
 
 class _MaskedMSE(torch.nn.Module):
@@ -127,6 +147,10 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
     module_ : sknd.nn.DenoisingCNN1d
     history_ : skorch.History
     n_iter_ : int
+    scale_ : float
+        The power of ten of the training signals' std: signals are divided by
+        it for the network and outputs multiplied back, so a model fitted in
+        microvolts matches one fitted in volts.
     noise_std_ : float
         Typical noise std used by label-free R2R (NaN otherwise).
     supervised_ : bool
@@ -144,6 +168,21 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
     """
 
     _PENALTY_NAME = "sparsity"
+
+    _parameter_constraints: ClassVar[dict] = {
+        **TorchEstimator._parameter_constraints,
+        "channels": [Interval(Integral, 1, None, closed="left")],
+        "depth": [Interval(Integral, 2, None, closed="left")],
+        "kernel_size": [OddInt()],
+        "norm": [StrOptions({"batch", "sparse", "instance", "none"})],
+        "p": [Options(Integral, {0, 1, 2}), StrOptions({"gmc"})],
+        "sparsity": [Interval(Real, 0, None, closed="left")],
+        "bn_mode": [StrOptions({"fixed", "unfixed"})],
+        "prior": [None, StrOptions({"wiener"})],
+        "self_supervised": [StrOptions({"r2r", "noise2self"})],
+        "noise_std": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
+        "r2r_draws": [Interval(Integral, 1, None, closed="left")],
+    }
 
     def __init__(
         self,
@@ -203,21 +242,6 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         except (TypeError, ValueError):  # bad parameters are reported by fit
             return 1
 
-    def _check_params(self):
-        if self.bn_mode not in ("fixed", "unfixed"):
-            raise ValueError(f'bn_mode must be "fixed" or "unfixed", got {self.bn_mode!r}.')
-        if self.self_supervised not in ("r2r", "noise2self"):
-            raise ValueError(
-                f'self_supervised must be "r2r" or "noise2self", got {self.self_supervised!r}.'
-            )
-        if self.sparsity and self.p not in (1, 2, 0, "gmc"):
-            raise ValueError(f"p must be 0, 1, 2 or 'gmc', got {self.p!r}.")
-        ns = self.noise_std
-        if not (ns == "auto" or (isinstance(ns, numbers.Real) and ns > 0)):
-            raise ValueError(f'noise_std must be "auto" or a number > 0, got {ns!r}.')
-        if not (isinstance(self.r2r_draws, numbers.Integral) and self.r2r_draws >= 1):
-            raise ValueError(f"r2r_draws must be a positive integer, got {self.r2r_draws!r}.")
-
     def _build_module(self, n_features, n_outputs):
         return DenoisingCNN1d(
             self.channels,
@@ -237,12 +261,16 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
 
     def fit(self, X, y=None):
         """Learn from noisy ``X`` and clean ``y``, or from noisy ``X`` alone."""
-        self._check_params()
+        self._validate_params()
         if y is None:
             X = self._check_signals(X, reset=True)
             target = X
         else:
             X, target = self._check_signals(X, reset=True, y=y)
+        # Train in a unit that makes the model independent of the signals'
+        # unit (V, mV, uV): divide by the power of ten of their spread.
+        self.scale_ = _decade(X)
+        X, target = X / self.scale_, target / self.scale_
         self.supervised_ = y is not None
         self.noise_std_ = np.nan
         self._augmentation = None
@@ -273,7 +301,7 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         else:
             self._sigma_scale = None
         sigma = self._noise_levels(X)
-        self.noise_std_ = float(np.median(sigma))
+        self.noise_std_ = float(np.median(sigma)) * self.scale_
         if not self.noise_std_ > 0:
             raise ValueError("The estimated noise level is 0: X looks noise-free. Pass noise_std.")
         return sigma
@@ -281,7 +309,7 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
     def _noise_levels(self, X):
         """Noise std of each row of ``X``: fixed, or its corrected MAD estimate."""
         if self._sigma_scale is None:
-            return np.full(len(X), float(self.noise_std))
+            return np.full(len(X), float(self.noise_std) / self.scale_)
         return estimate_noise(X) * self._sigma_scale
 
     @contextmanager
@@ -299,6 +327,7 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         """Denoised signals, same shape and dtype as ``X``; any length."""
         check_is_fitted(self, "module_")
         X = self._check_predict(X)
+        dtype, X = X.dtype, X / self.scale_
         with self._batch_statistics():
             if self.supervised_:
                 out = self._forward(X)
@@ -310,7 +339,7 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
                 draws = torch.randn(self.r2r_draws, X.shape[1], generator=gen).numpy()
                 sigma = _R2R_ALPHA * self._noise_levels(X)[:, None]
                 out = np.mean([self._forward(X + sigma * z) for z in draws], axis=0)
-        return out.astype(X.dtype, copy=False)
+        return (out * self.scale_).astype(dtype, copy=False)
 
     def _predict_masked(self, X):
         # The network only ever saw hidden samples filled from their

@@ -28,6 +28,17 @@ def tv_denoise(y: np.ndarray, lam: float) -> np.ndarray:
     if lam <= 0:
         x[:] = y
         return x
+    # At or above lam_max = max_k |sum_{i<=k} (y_i - mean)| the solution is
+    # the constant mean (the optimality condition of a flat x); return it
+    # exactly, and for lam = inf too.
+    with np.errstate(over="ignore"):
+        mean = y.mean()
+    if not np.isfinite(mean):  # the sum overflowed: average at unit peak
+        scale = np.abs(y).max()
+        mean = np.mean(y / scale) * scale
+    if lam >= np.abs(np.cumsum(y - mean)[:-1]).max(initial=0.0):
+        x[:] = mean
+        return x
     vals = y.tolist()  # Python floats: this loop is scalar work
     k = k0 = kplus = kminus = 0
     umin, umax = lam, -lam
