@@ -34,14 +34,14 @@ _N2S_EVERY = 4
 
 
 def _decade(X: np.ndarray) -> float:
-    """``10 ** floor(log10(std(X)))``, 1 for constant ``X``: a power of ten, so
-    data in [1, 10) units keeps its numbers and a change of unit by powers of
-    ten (V, mV, uV) leaves the model's training unchanged."""
+    """The power of ten ``s`` that puts ``std(X) / s`` in [0.5, 5); 1 for constant
+    ``X``. Data of spread 0.5 to 5 keeps its numbers, and a change of unit by
+    powers of ten (V, mV, uV) leaves the network's training unchanged."""
     peak = np.abs(X).max()
     spread = float(np.std(X / peak)) * peak if peak > 0 else 0.0
     if not spread > 0:
         return 1.0
-    return float(10.0 ** np.floor(np.log10(spread)))
+    return float(10.0 ** np.floor(np.log10(2.0 * spread)))
 
 
 class _MaskedMSE(torch.nn.Module):
