@@ -149,6 +149,25 @@ def headline(quick):
     return "\n".join(md)
 
 
+def epochs(quick):
+    """The epoch budget, chosen on splits the other tables do not use.
+
+    5-fold CV repeated twice with its own seed (random_state=7; the headline
+    uses 0), on the four settings of the issue's targets.
+    """
+    rows = []
+    for sensor, level in SETTINGS:
+        X, y = load(sensor, level, quick)
+        splitter = RepeatedStratifiedKFold(
+            n_splits=2 if quick else 5, n_repeats=1 if quick else 2, random_state=7
+        )
+        folds = list(splitter.split(X, y))
+        for n in (200, 300):
+            r = cross_validate(_nd(quick, max_epochs=n // 10 if quick else n), X, y, folds)
+            rows.append(_row(f"{sensor} level {level}: {n} epochs", r))
+    return table(HEADER[:5], rows)
+
+
 def ablation(quick):
     """What makes the learned model win: architecture, optimization, regularization."""
     X, y = load("Sentinel2", 2, quick)
@@ -159,7 +178,7 @@ def ablation(quick):
             "MLP (64, 64) on brightness-normalized bands (each row / its sum)",
             lambda s: make_pipeline(Normalizer("l1"), *[est for _, est in mlp(s).steps]),
         ),
-        ("default: pairs -> ReLU (20, 12), cosine lr 0.02, batch 512, 200 epochs", _nd(quick)),
+        ("default: pairs -> ReLU (20, 12), cosine lr 0.02, batch 512, 300 epochs", _nd(quick)),
         (
             "sknd 0.1 default: dense ND 16 -> signed ND 16, lr 0.01 constant, batch 200",
             _nd(
@@ -174,7 +193,7 @@ def ablation(quick):
             ),
         ),
         (
-            "ND stack with the new recipe (cosine, 200 epochs)",
+            "ND stack with the new recipe (cosine, 300 epochs)",
             _nd(quick, n_indices=16, hidden_layer_sizes=(16,), activation="nd"),
         ),
         ("dense ND 16 -> ReLU (20, 12)", _nd(quick, n_indices=16)),
@@ -183,6 +202,7 @@ def ablation(quick):
         ("pairs -> tanh (20, 12)", _nd(quick, activation="tanh")),
         ("constant lr 0.02", _nd(quick, lr_schedule="constant")),
         ("400 epochs", _nd(quick, max_epochs=40 if quick else 400)),
+        ("200 epochs", _nd(quick, max_epochs=20 if quick else 200)),
         ("100 epochs", _nd(quick, max_epochs=10 if quick else 100)),
         ("batch 200, lr 0.01", _nd(quick, batch_size=200, lr=0.01)),
         ("early stopping on a 10% validation split", _nd(quick, early_stopping=True)),
@@ -315,7 +335,16 @@ def run(quick: bool, out_dir) -> str:
         "### Defaults against the MLP",
         "",
     ]
-    md += [headline(quick), "### What makes learned indices win (Sentinel-2, level 2)", ""]
+    md += [headline(quick), "### The epoch budget (tuning splits)", ""]
+    md += [
+        "Chosen on 5 folds x 2 repeats of a split seed no other table uses; 300 "
+        "epochs (the default since this table) against the earlier 200.",
+        "",
+        epochs(quick),
+        "",
+        "### What makes learned indices win (Sentinel-2, level 2)",
+        "",
+    ]
     text, ablation_points = ablation(quick)
     md += [text, "", pareto_figure(ablation_points, out_dir), ""]
     md += ["### Learned indices as features for a random forest (Sentinel-2, level 2)", ""]
@@ -332,7 +361,7 @@ def main(argv=None):
     parser.add_argument(
         "--only",
         nargs="*",
-        choices=["headline", "ablation", "index", "regression", "robustness"],
+        choices=["headline", "epochs", "ablation", "index", "regression", "robustness"],
         default=None,
     )
     args = parser.parse_args(argv)
@@ -342,6 +371,8 @@ def main(argv=None):
     for part in args.only:
         if part == "headline":
             print(headline(args.quick), flush=True)
+        elif part == "epochs":
+            print(epochs(args.quick), flush=True)
         elif part == "ablation":
             print(ablation(args.quick)[0], flush=True)
         elif part == "index":

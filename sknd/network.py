@@ -33,7 +33,7 @@ _PARAMS_DOC = """
     alpha : float, default=1e-3
         Strength of the scale-free penalty that makes dense ND units use
         fewer inputs (pairwise indices use two by construction).
-    max_epochs : int, default=200
+    max_epochs : int, default=300
     batch_size : int or "auto", default="auto"
         ``"auto"`` is ``min(512, n_samples)``.
     lr : float, default=0.02
@@ -83,7 +83,7 @@ class _NDNetworkEstimator(NDEstimator):
         n_indices: int | str = "pairs",
         activation: str = "relu",
         alpha: float = 1e-3,
-        max_epochs: int = 200,
+        max_epochs: int = 300,
         batch_size: int | str = "auto",
         lr: float = 0.02,
         lr_schedule: str = "cosine",

@@ -38,7 +38,7 @@ def signals():
 def test_max_epochs_without_meeting_the_rule_warns(spectra):
     X, y = spectra
     with pytest.warns(ConvergenceWarning, match="reached max_epochs=2 while train_loss"):
-        NDIndexTransformer(2, max_epochs=2, random_state=0).fit(X, y)
+        NDIndexTransformer(2, max_epochs=2, lr_schedule="constant", random_state=0).fit(X, y)
     with pytest.warns(ConvergenceWarning, match="valid_loss"):
         NDClassifier(max_epochs=2, early_stopping=True, random_state=0).fit(X, y)
 
@@ -48,7 +48,8 @@ def test_no_warning_when_the_rule_stops_or_the_schedule_ends(spectra):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         # A huge tol: the training-loss rule stops after n_iter_no_change epochs.
-        est = NDIndexTransformer(2, max_epochs=50, tol=1e3, n_iter_no_change=2).fit(X, y)
+        est = NDIndexTransformer(2, max_epochs=50, tol=1e3, n_iter_no_change=2)
+        est.set_params(lr_schedule="constant").fit(X, y)
         assert est.n_iter_ < 50
         # A cosine schedule fixes the length of training: there is no rule to miss.
         NDClassifier(max_epochs=3, random_state=0).fit(X, y)
