@@ -1,19 +1,40 @@
-"""sknd: scikit-learn estimators that learn normalized-difference indices and denoise signals."""
+"""sknd: scikit-learn estimators that learn normalized-difference indices and denoise signals.
 
-from .denoise import GMCDenoiser, L1Denoiser, SparseBNDenoiser, WienerDenoiser
-from .index import NDIndexTransformer, NDPairsTransformer
-from .network import NDClassifier, NDRegressor
+Names load on first use (PEP 562), so ``from sknd.denoise import WienerDenoiser``
+or ``import sknd.metrics`` do not import torch; only the torch-backed
+estimators do. This file must not import torch, skorch or any submodule eagerly.
+"""
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "GMCDenoiser",
-    "L1Denoiser",
-    "NDClassifier",
-    "NDIndexTransformer",
-    "NDPairsTransformer",
-    "NDRegressor",
-    "SparseBNDenoiser",
-    "WienerDenoiser",
-    "__version__",
-]
+# Public name -> the submodule that defines it.
+_ESTIMATORS = {
+    "GMCDenoiser": ".denoise",
+    "L1Denoiser": ".denoise",
+    "NDClassifier": ".network",
+    "NDIndexTransformer": ".index",
+    "NDPairsTransformer": ".index",
+    "NDRegressor": ".network",
+    "SparseBNDenoiser": ".denoise",
+    "WienerDenoiser": ".denoise",
+}
+_SUBPACKAGES = ("datasets", "denoise", "metrics", "nn", "plotting", "raster", "reference")
+
+__all__ = [*sorted(_ESTIMATORS), "__version__"]
+
+
+def __getattr__(name):
+    if name in _ESTIMATORS:
+        value = getattr(importlib.import_module(_ESTIMATORS[name], __name__), name)
+    elif name in _SUBPACKAGES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_ESTIMATORS, *_SUBPACKAGES})

@@ -1,4 +1,8 @@
-"""1-D signal denoisers: learned (SparseBNDenoiser) and classical (Wiener, L1, GMC)."""
+"""1-D signal denoisers: learned (SparseBNDenoiser) and classical (Wiener, L1, GMC).
+
+The classical filters and functions import without torch; ``SparseBNDenoiser``
+(and with it torch and skorch) loads on first use (PEP 562).
+"""
 
 from ._classical import (
     GMCDenoiser,
@@ -10,7 +14,6 @@ from ._classical import (
     soft_threshold,
     tv_gmc_denoise,
 )
-from ._learned import SparseBNDenoiser
 from ._signal import estimate_noise, estimate_noise_pooled, mad_bias_factor
 from ._tv import tv_denoise
 
@@ -29,3 +32,16 @@ __all__ = [
     "tv_denoise",
     "tv_gmc_denoise",
 ]
+
+
+def __getattr__(name):
+    if name == "SparseBNDenoiser":
+        from ._learned import SparseBNDenoiser
+
+        globals()[name] = SparseBNDenoiser
+        return SparseBNDenoiser
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), "SparseBNDenoiser"})
