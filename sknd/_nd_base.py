@@ -10,7 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted
 
 from ._sklearn import Integral, Interval, Real
-from ._torch import TorchEstimator
+from ._torch import MultiplicativeNoise, TorchEstimator
 from ._validation import check_data
 from .nn import NDNetwork
 
@@ -73,6 +73,10 @@ class NDEstimator(TorchEstimator):
         "noise": [Interval(Real, 0, None, closed="left")],
         "eps": [Interval(Real, 0, None, closed="left")],
     }
+
+    def _noise(self):
+        """The training augmentation of ``noise``: multiplicative per band, or None."""
+        return MultiplicativeNoise(self.noise) if self.noise else None
 
     def _train(self, X, y, n_outputs, **kwargs):
         # Every model here is exactly invariant to scaling a sample's bands:

@@ -243,10 +243,11 @@ def _threads(n: int | None):
 class TorchEstimator(ParamsMixin, BaseEstimator):
     """Training and inference shared by sknd's torch estimators.
 
-    Subclasses implement ``_build_module(n_features, n_outputs)`` and
-    ``_criterion()``, declare their own parameters by merging
-    ``_parameter_constraints``, call ``self._validate_params()`` first in
-    ``fit`` and then :meth:`_train` with float arrays.
+    Subclasses implement ``_build_module(n_features, n_outputs)`` (and
+    optionally ``_initialize_module``), declare their own parameters by
+    merging ``_parameter_constraints``, call ``self._validate_params()`` first
+    in ``fit`` and then :meth:`_train` with float arrays and what their loss
+    needs (criterion, penalty weight, augmentation).
     """
 
     #: The training parameters every subclass has.
@@ -264,14 +265,8 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         "callbacks": [None, Callbacks()],
     }
 
-    #: The parameter that weighs ``module_.sparsity_penalty()`` in the loss.
-    _PENALTY_NAME = "alpha"
     #: ``batch_size="auto"`` is ``min(_AUTO_BATCH_SIZE, n_samples)``.
     _AUTO_BATCH_SIZE = 200
-
-    def _augment(self):
-        """Transformation of training batches, or None."""
-        return MultiplicativeNoise(self.noise) if self.noise else None
 
     def _seeds(self) -> tuple[int, int]:
         rng = check_random_state(self.random_state)
@@ -283,105 +278,117 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         y: np.ndarray,
         n_outputs: int,
         *,
-        stratify=None,
+        criterion: type[torch.nn.Module],
+        penalty: float = 0.0,
+        augment=None,
         augment_valid: bool = False,
+        stratify=None,
         lr_schedule: str = "constant",
     ):
-        """Fit ``self.module_`` on float arrays; sets ``module_`` and ``history_``.
+        """Fit a new module on float arrays; sets ``module_``, ``history_``, ``n_iter_``.
 
-        ``lr_schedule="cosine"`` anneals the learning rate from ``lr`` to 0
-        over ``max_epochs`` (skorch's ``LRScheduler``).
+        What differs between estimators comes in as arguments: the loss
+        ``criterion`` (a class), the weight ``penalty`` of
+        ``module_.sparsity_penalty()``, ``augment(X, y, generator) -> (X, y)``
+        for training batches (and validation batches with ``augment_valid``),
+        the labels to ``stratify`` the validation split on, and
+        ``lr_schedule`` ("cosine" anneals ``lr`` to 0 over ``max_epochs``).
+        The module comes from ``self._build_module(n_features, n_outputs)``
+        and ``self._initialize_module(module, X_train)``; the rest of the
+        recipe (``lr``, ``batch_size``, ``max_epochs``, ``early_stopping``,
+        ``callbacks``, ...) are the parameters every subclass declares.
         """
         init_seed, data_seed = self._seeds()
         device = torch.device(self.device)
-        y_dtype = torch.long if y.dtype.kind in "iu" else torch.float32
         Xt = torch.tensor(X, dtype=torch.float32, device=device)
-        yt = torch.tensor(y, dtype=y_dtype, device=device)
-
-        train_split = None
-        if self.early_stopping:
-            # Our own split, so the iterator sees plain tensors and it is seeded.
-            n_valid = int(np.ceil(self.validation_fraction * len(X)))
-            if n_valid >= len(X):
-                raise ValueError(
-                    "early_stopping needs samples left to train on after the validation "
-                    f"split: {len(X)} samples with validation_fraction="
-                    f"{self.validation_fraction} leave none."
-                )
-            idx = np.arange(len(X))
-            try:
-                tr, va = train_test_split(
-                    idx, test_size=n_valid, random_state=data_seed, stratify=stratify
-                )
-            except ValueError:  # a class too small to stratify
-                tr, va = train_test_split(idx, test_size=n_valid, random_state=data_seed)
-            tr_t, va_t = torch.as_tensor(tr, device=device), torch.as_tensor(va, device=device)
-            train_split = predefined_split(_TensorData(Xt[va_t], yt[va_t]))
-            Xt, yt = Xt[tr_t], yt[tr_t]
-
+        yt = torch.tensor(y, dtype=torch.long if y.dtype.kind in "iu" else torch.float32)
+        yt = yt.to(device)
+        Xt, yt, valid = self._split(Xt, yt, stratify, data_seed)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(init_seed)
             module = self._build_module(X.shape[1], n_outputs)
         module = module.to(device)
         self._initialize_module(module, Xt)
-        n_params = sum(p.numel() for p in module.parameters())
-        generator = torch.Generator().manual_seed(data_seed)
         batch_size = self.batch_size
         if batch_size == "auto":
             batch_size = min(self._AUTO_BATCH_SIZE, len(Xt))
-        monitor = "valid_loss" if self.early_stopping else "train_loss"
-        stopper = EarlyStopping(
-            monitor=monitor,
-            patience=self.n_iter_no_change,
-            threshold=self.tol,
-            threshold_mode="abs",
-            load_best=self.early_stopping,
-            sink=print,
-        )
-        augment = self._augment()
-        # Users' callbacks are parameters: train on copies so a fit never changes them.
-        user_callbacks = copy.deepcopy(list(self.callbacks or []))
-        schedule = []
-        if any(isinstance(cb, LRScheduler) for cb in _callback_objects(user_callbacks)):
-            lr_schedule = "constant"  # the user's own schedule replaces ours
-        if lr_schedule == "cosine":
-            schedule = [
-                (
-                    "sknd_lr_schedule",
-                    LRScheduler(torch.optim.lr_scheduler.CosineAnnealingLR, T_max=self.max_epochs),
-                )
-            ]
-        # A cosine schedule fixes the length of training; the training-loss
-        # rule would cut it short while the rate is still high.
-        stopping = [("sknd_early_stopping", stopper)]
-        if lr_schedule == "cosine" and not self.early_stopping:
-            stopping = []
         optimizer_options = {"optimizer__fused": True} if _fused_adam(device.type) else {}
         net = _Net(
             module=module,
-            criterion=self._criterion(),
+            criterion=criterion,
             optimizer=torch.optim.Adam,
             **optimizer_options,
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=batch_size,
-            penalty=getattr(self, self._PENALTY_NAME),
+            penalty=penalty,
             iterator_train=_BatchIterator,
             iterator_train__shuffle=True,
-            iterator_train__generator=generator,
+            iterator_train__generator=torch.Generator().manual_seed(data_seed),
             iterator_train__augment=augment,
             iterator_valid=_BatchIterator,
             # Self-supervised targets only exist after augmentation; a fixed
             # seed keeps the validation loss comparable across epochs.
             iterator_valid__augment=augment if augment_valid else None,
             iterator_valid__seed=data_seed + 1,
-            train_split=train_split,
-            callbacks=[*user_callbacks, *schedule, *stopping],
+            train_split=None if valid is None else predefined_split(valid),
+            callbacks=self._callbacks(lr_schedule),
             verbose=self.verbose,
             device=self.device,
         )
+        n_params = sum(p.numel() for p in module.parameters())
         with _threads(1 if n_params < _SMALL_MODEL and device.type == "cpu" else None):
             net.fit(_TensorData(Xt, yt), None)
+        self._finish(net)
+        return self
+
+    def _split(self, Xt, yt, stratify, seed):
+        """The training tensors and, with ``early_stopping``, a seeded validation set."""
+        if not self.early_stopping:
+            return Xt, yt, None
+        # Our own split, so the iterator sees plain tensors and it is seeded.
+        n = len(Xt)
+        n_valid = int(np.ceil(self.validation_fraction * n))
+        if n_valid >= n:
+            raise ValueError(
+                "early_stopping needs samples left to train on after the validation "
+                f"split: {n} samples with validation_fraction="
+                f"{self.validation_fraction} leave none."
+            )
+        idx = np.arange(n)
+        try:
+            tr, va = train_test_split(idx, test_size=n_valid, random_state=seed, stratify=stratify)
+        except ValueError:  # a class too small to stratify
+            tr, va = train_test_split(idx, test_size=n_valid, random_state=seed)
+        tr, va = torch.as_tensor(tr, device=Xt.device), torch.as_tensor(va, device=Xt.device)
+        return Xt[tr], yt[tr], _TensorData(Xt[va], yt[va])
+
+    def _callbacks(self, lr_schedule: str) -> list:
+        """The user's callbacks (copies), then the schedule and the stopping rule."""
+        # Users' callbacks are parameters: train on copies so a fit never changes them.
+        user = copy.deepcopy(list(self.callbacks or []))
+        if any(isinstance(cb, LRScheduler) for cb in _callback_objects(user)):
+            lr_schedule = "constant"  # the user's own schedule replaces ours
+        ours = []
+        if lr_schedule == "cosine":
+            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR
+            ours.append(("sknd_lr_schedule", LRScheduler(scheduler, T_max=self.max_epochs)))
+        # A cosine schedule fixes the length of training; the training-loss
+        # rule would cut it short while the rate is still high.
+        if self.early_stopping or lr_schedule != "cosine":
+            stopper = EarlyStopping(
+                monitor="valid_loss" if self.early_stopping else "train_loss",
+                patience=self.n_iter_no_change,
+                threshold=self.tol,
+                threshold_mode="abs",
+                load_best=self.early_stopping,
+                sink=print,
+            )
+            ours.append(("sknd_early_stopping", stopper))
+        return [*user, *ours]
+
+    def _finish(self, net) -> None:
+        """Keep the trained module, or report an interrupted or unconverged fit."""
         if net.interrupted_:
             # Interrupted by the user (skorch would return a half-trained
             # net as if fitted): stop here, and leave nothing that looks fitted.
@@ -396,11 +403,8 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         self.history_ = net.history
         self.n_iter_ = len(net.history)
         rules = [cb for cb in _callback_objects(net.callbacks_) if isinstance(cb, EarlyStopping)]
-        if (
-            rules
-            and self.n_iter_ >= self.max_epochs
-            and all(cb.misses_ < cb.patience for cb in rules)
-        ):
+        stopped = any(cb.misses_ >= cb.patience for cb in rules)
+        if rules and self.n_iter_ >= self.max_epochs and not stopped:
             watched = ", ".join(sorted({cb.monitor for cb in rules}))
             warn_user(
                 f"{type(self).__name__} reached max_epochs={self.max_epochs} while {watched} "
@@ -408,7 +412,6 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
                 "max_epochs (or tol).",
                 ConvergenceWarning,
             )
-        return self
 
     def _forget_fit(self) -> None:
         """Remove fitted attributes (those ending in ``_``), as before any fit."""

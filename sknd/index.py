@@ -177,9 +177,6 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         # The head reads the indices standardized, as an MLP its bands.
         module.standardize_indices(X)
 
-    def _criterion(self):
-        return nn.CrossEntropyLoss if self.task_ == "classification" else nn.MSELoss
-
     def fit(self, X, y):
         """Learn ``n_indices`` indices from bands ``X`` and target ``y``."""
         self._validate_params()
@@ -193,7 +190,16 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
             n_outputs, stratify = (1 if target.ndim == 1 else target.shape[1]), None
             if target.ndim == 1:
                 target = target[:, None]
-        self._train(X, target, n_outputs, stratify=stratify, lr_schedule=self.lr_schedule)
+        self._train(
+            X,
+            target,
+            n_outputs,
+            criterion=nn.CrossEntropyLoss if self.task_ == "classification" else nn.MSELoss,
+            penalty=self.alpha,
+            augment=self._noise(),
+            stratify=stratify,
+            lr_schedule=self.lr_schedule,
+        )
         self._set_coefficients()
         return self
 

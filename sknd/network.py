@@ -134,7 +134,15 @@ class _NDNetworkEstimator(NDEstimator):
             module.standardize_indices(X)
 
     def _fit_module(self, X, target, n_outputs, **kwargs):
-        self._train(X, target, n_outputs, lr_schedule=self.lr_schedule, **kwargs)
+        self._train(
+            X,
+            target,
+            n_outputs,
+            penalty=self.alpha,
+            augment=self._noise(),
+            lr_schedule=self.lr_schedule,
+            **kwargs,
+        )
         self._set_coefficients()
 
 
@@ -190,15 +198,14 @@ class NDClassifier(ClassifierMixin, _NDNetworkEstimator):
         tags.classifier_tags.poor_score = self.n_indices == "pairs"
         return tags
 
-    def _criterion(self):
-        return nn.CrossEntropyLoss
-
     def fit(self, X, y):
         """Fit the network to bands ``X`` and class labels ``y``."""
         self._validate_params()
         X, y = self._validate_fit(X, y)
         target = self._encode_classes(y)
-        self._fit_module(X, target, len(self.classes_), stratify=target)
+        self._fit_module(
+            X, target, len(self.classes_), criterion=nn.CrossEntropyLoss, stratify=target
+        )
         return self
 
     def decision_function(self, X):
@@ -249,9 +256,6 @@ class NDRegressor(RegressorMixin, _NDNetworkEstimator):
     """
     )
 
-    def _criterion(self):
-        return nn.MSELoss
-
     def fit(self, X, y):
         """Fit the network to bands ``X`` and targets ``y``."""
         self._validate_params()
@@ -260,7 +264,7 @@ class NDRegressor(RegressorMixin, _NDNetworkEstimator):
         self._single_output = target.ndim == 1
         if self._single_output:
             target = target[:, None]
-        self._fit_module(X, target, target.shape[1])
+        self._fit_module(X, target, target.shape[1], criterion=nn.MSELoss)
         return self
 
     def predict(self, X):

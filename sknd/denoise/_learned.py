@@ -167,8 +167,6 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
     (3, 50)
     """
 
-    _PENALTY_NAME = "sparsity"
-
     _parameter_constraints: ClassVar[dict] = {
         **TorchEstimator._parameter_constraints,
         "channels": [Interval(Integral, 1, None, closed="left")],
@@ -253,12 +251,6 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
             prior=self.prior,
         )
 
-    def _criterion(self):
-        return _MaskedMSE
-
-    def _augment(self):
-        return self._augmentation
-
     def fit(self, X, y=None):
         """Learn from noisy ``X`` and clean ``y``, or from noisy ``X`` alone."""
         self._validate_params()
@@ -273,22 +265,22 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         X, target = X / self.scale_, target / self.scale_
         self.supervised_ = y is not None
         self.noise_std_ = np.nan
-        self._augmentation = None
+        augment = None
         if not self.supervised_:
             if self.self_supervised == "r2r":
                 target = self._fit_noise_levels(X)[:, None]
-                self._augmentation = _Recorrupt(_R2R_ALPHA)
+                augment = _Recorrupt(_R2R_ALPHA)
             else:
-                self._augmentation = _Noise2Self()
-        try:
-            self._train(
-                X,
-                np.asarray(target, dtype=np.float32),
-                1,
-                augment_valid=not self.supervised_,
-            )
-        finally:
-            del self._augmentation
+                augment = _Noise2Self()
+        self._train(
+            X,
+            np.asarray(target, dtype=np.float32),
+            1,
+            criterion=_MaskedMSE,
+            penalty=self.sparsity,
+            augment=augment,
+            augment_valid=not self.supervised_,
+        )
         # Fixed noise patterns for R2R prediction: batch-independent and seeded.
         self._predict_seed = int(self._seeds()[1])
         return self
