@@ -4,18 +4,11 @@ The classical filters and functions import without torch; ``SparseBNDenoiser``
 (and with it torch and skorch) loads on first use (PEP 562).
 """
 
-from ._classical import (
-    GMCDenoiser,
-    L1Denoiser,
-    WienerDenoiser,
-    firm_threshold,
-    gmc_general,
-    ista_l1,
-    soft_threshold,
-    tv_gmc_denoise,
-)
+from ._classical import GMCDenoiser, L1Denoiser, WienerDenoiser
 from ._signal import estimate_noise, estimate_noise_pooled, mad_bias_factor
-from ._tv import tv_denoise
+from ._solvers import gmc_general, ista_l1
+from ._thresholds import firm_threshold, soft_threshold, threshold
+from ._tv import tv_denoise, tv_gmc_denoise
 
 __all__ = [
     "GMCDenoiser",
@@ -29,6 +22,7 @@ __all__ = [
     "ista_l1",
     "mad_bias_factor",
     "soft_threshold",
+    "threshold",
     "tv_denoise",
     "tv_gmc_denoise",
 ]

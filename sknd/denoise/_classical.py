@@ -1,4 +1,9 @@
-"""Classical, stateless 1-D denoisers: Wiener, L1-norm and GMC-norm filters."""
+"""Classical, stateless 1-D denoisers: Wiener, L1-norm and GMC-norm filters.
+
+The estimators only; the functions they call live beside them: thresholds in
+``_thresholds``, iterative solvers in ``_solvers``, total variation in ``_tv``.
+Must not import torch.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +17,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._sklearn import Interval, OddInt, ParamsMixin, Real, StrOptions
 from ._signal import SignalMixin, estimate_noise
-from ._tv import tv_denoise
+from ._solvers import _dft_ops, gmc_general, ista_l1
+from ._thresholds import firm_threshold, soft_threshold
+from ._tv import tv_denoise, tv_gmc_denoise
 
-__all__ = [
-    "GMCDenoiser",
-    "L1Denoiser",
-    "WienerDenoiser",
-    "firm_threshold",
-    "gmc_general",
-    "ista_l1",
-    "soft_threshold",
-    "tv_gmc_denoise",
-]
+__all__ = ["GMCDenoiser", "L1Denoiser", "WienerDenoiser"]
 
 _DOMAINS = ("time", "tv", "dft", "wavelet")
 # lam="auto" needs two finest Haar details for a MAD noise estimate.
@@ -36,133 +34,6 @@ def _unit_peak(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scale = np.abs(X).max(axis=1, keepdims=True)
     scale[scale == 0] = 1.0
     return X / scale, scale
-
-
-def _on_magnitude(v, fn):
-    """Apply a real shrinkage ``fn`` to ``v``; complex values keep their phase."""
-    if not np.iscomplexobj(v):
-        return np.sign(v) * fn(np.abs(v))
-    mag = np.abs(v)
-    return v * (fn(mag) / np.where(mag > 0, mag, 1.0))
-
-
-def soft_threshold(v, t):
-    """``sign(v) max(|v| - t, 0)``; for complex ``v`` it shrinks the magnitude.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sknd.denoise import soft_threshold
-    >>> soft_threshold(np.array([-3.0, -0.5, 0.5, 3.0]), 1.0)
-    array([-2., -0.,  0.,  2.])
-    """
-    return _on_magnitude(v, lambda m: np.maximum(m - t, 0.0))
-
-
-def firm_threshold(v, t1, t2):
-    """Firm threshold: 0 up to ``t1``, linear to the identity at ``t2``, identity beyond.
-
-    The proximal operator of the GMC penalty with ``A = I``: ``t1 = lam``,
-    ``t2 = lam / gamma``. Magnitudes of complex values are thresholded.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sknd.denoise import firm_threshold
-    >>> firm_threshold(np.array([0.5, 1.5, 3.0]), 1.0, 2.0)
-    array([0., 1., 3.])
-    """
-
-    def firm(m):
-        with np.errstate(invalid="ignore", divide="ignore"):  # t1 == t2: unused branch
-            # (m - t1) times a bounded slope: no overflow at huge magnitudes.
-            middle = (m - t1) * (t2 / (t2 - t1))
-        return np.where(m <= t1, 0.0, np.where(m <= t2, middle, m))
-
-    return _on_magnitude(v, firm)
-
-
-def _converged(new, old, tol):
-    top = np.abs(new).max(axis=-1)
-    return np.abs(new - old).max(axis=-1) <= tol * np.where(top > 0, top, 1.0)
-
-
-def ista_l1(y, A, AH, lam, *, rho=1.0, tol=1e-6, max_iter=1000):
-    """ISTA for ``min 1/2 ||y - A x||^2 + lam ||x||_1`` (rows of ``y`` solved at once).
-
-    ``A`` and ``AH`` (its adjoint) are callables on the last axis; ``rho >= ||A^H A||``.
-    """
-    mu = 1.9 / rho
-    x = AH(y)
-    for _ in range(max_iter):
-        new = soft_threshold(x - mu * AH(A(x) - y), mu * lam)
-        done = _converged(new, x, tol).all()
-        x = new
-        if done:
-            break
-    return x
-
-
-def gmc_general(y, A, AH, lam, gamma, *, rho=1.0, tol=1e-4, max_iter=1000):
-    """GMC-regularized least squares (Selesnick 2017) by its saddle-point iteration.
-
-    Minimizes ``1/2 ||y - A x||^2 + lam psi_B(x)`` with ``B = sqrt(gamma / lam) A``,
-    ``0 <= gamma < 1``, by forward-backward steps on ``(x, v)`` with
-    ``mu = 1.9 / (rho max(1, gamma / (1 - gamma)))``; stops when
-    ``max|dx| / max|x| < tol``.
-    """
-    mu = 1.9 / (rho * max(1.0, gamma / (1.0 - gamma)))
-    x = AH(y)
-    v = x.copy()
-    for _ in range(max_iter):
-        w = x - mu * AH(A(x + gamma * (v - x)) - y)
-        u = v - mu * gamma * AH(A(v - x))
-        new, v = soft_threshold(w, mu * lam), soft_threshold(u, mu * lam)
-        done = _converged(new, x, tol).all()
-        x = new
-        if done:
-            break
-    return x
-
-
-def tv_gmc_denoise(y, lam, *, alpha_lam=0.7, tol=1e-5, max_iter=200):
-    """GMC total variation (Selesnick, IEEE SPL 2017) of one signal.
-
-    Starts from ``tvd(y, lam)`` and repeats
-    ``x <- tvd(y + lam alpha (x - tvd(x, 1 / alpha)), lam)`` with ``alpha = alpha_lam / lam``
-    (``0 < alpha <= 1 / lam`` keeps the cost convex) until ``max|dx| / max|x| < tol``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sknd.denoise import tv_gmc_denoise
-    >>> step = np.r_[np.zeros(50), np.ones(50)]
-    >>> noisy = step + 0.1 * np.random.default_rng(0).standard_normal(100)
-    >>> bool(np.abs(tv_gmc_denoise(noisy, 1.0) - step).mean() < np.abs(noisy - step).mean())
-    True
-    """
-    if lam <= 0:
-        return np.array(y, dtype=np.float64)
-    alpha = alpha_lam / lam
-    x = tv_denoise(y, lam)
-    for _ in range(max_iter):
-        new = tv_denoise(y + lam * alpha * (x - tv_denoise(x, 1.0 / alpha)), lam)
-        top = np.abs(new).max()
-        done = np.abs(new - x).max() <= tol * (top if top > 0 else 1.0)
-        x = new
-        if done:
-            break
-    return x
-
-
-def _dft_ops():
-    def A(c):  # coefficients -> signal (unitary inverse DFT)
-        return np.fft.ifft(c, norm="ortho")
-
-    def AH(s):
-        return np.fft.fft(s, norm="ortho")
-
-    return A, AH
 
 
 def _wavelet(name):
@@ -277,6 +148,12 @@ class L1Denoiser(_SparseFilter):
     wavelet : str, default="db4"
         Wavelet for ``domain="wavelet"``.
 
+    See Also
+    --------
+    sknd.denoise.soft_threshold : The rule of the time and wavelet domains.
+    sknd.denoise.tv_denoise : The total-variation solver (``domain="tv"``).
+    sknd.denoise.ista_l1 : The iterative solver of ``domain="dft"``.
+
     Examples
     --------
     >>> import numpy as np
@@ -324,6 +201,12 @@ class GMCDenoiser(_SparseFilter):
         unitary DFT, as in the seed study. ``"wavelet"``: firm threshold of
         orthonormal DWT details.
     wavelet : str, default="db4"
+
+    See Also
+    --------
+    sknd.denoise.firm_threshold : The rule of the time and wavelet domains.
+    sknd.denoise.tv_gmc_denoise : GMC total variation (``domain="tv"``).
+    sknd.denoise.gmc_general : The saddle-point iteration of ``domain="dft"``.
 
     Examples
     --------
