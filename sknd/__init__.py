@@ -15,7 +15,7 @@ _ESTIMATORS = {
     "L1Denoiser": ".denoise",
     "NDClassifier": ".network",
     "NDIndexTransformer": ".index",
-    "NDPairsTransformer": ".index",
+    "NDPairsTransformer": "._pairs",
     "NDRegressor": ".network",
     "SparseBNDenoiser": ".denoise",
     "WienerDenoiser": ".denoise",

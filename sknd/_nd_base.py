@@ -9,55 +9,11 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
+from ._formulas import _band_names, readable_formula
 from ._sklearn import Integral, Interval, Real
 from ._torch import MultiplicativeNoise, TorchEstimator
-from ._validation import check_data
+from ._validation import check_bands
 from .nn import NDNetwork
-
-
-def check_bands(estimator, X, y="no_validation", **kwargs):
-    """:func:`sknd._validation.check_data` for tables of band values."""
-    return check_data(estimator, X, y, what="band values", **kwargs)
-
-
-def _band_names(estimator) -> list[str]:
-    names = getattr(estimator, "feature_names_in_", None)
-    if names is None:
-        return [f"x{i}" for i in range(estimator.n_features_in_)]
-    return [str(n) for n in names]
-
-
-def _linear_combination(
-    coef: np.ndarray, names: list[str], *, term: str = "{}", number=repr, tol: float = 0.0
-) -> str:
-    """``c1*x1 + c2*x2 - ...``: each ``name`` put in ``term`` and each
-    ``|c|`` written by ``number``; zero weights and those under ``tol`` are
-    left out, and an empty sum is ``0``."""
-    out = ""
-    for c, name in zip(coef, names):
-        if c == 0 or abs(c) < tol:
-            continue
-        piece = f"{number(float(abs(c)))}*{term.format(name)}"
-        if out:
-            out += f" {'-' if c < 0 else '+'} {piece}"
-        else:
-            out = f"-{piece}" if c < 0 else piece
-    return out or "0"
-
-
-def _formula(pos: np.ndarray, neg: np.ndarray, names: list[str], tol: float) -> str:
-    """Readable band math of one index from its normalized weights.
-
-    The numerator shows each band's net weight ``a_i - b_i``, the denominator
-    ``a_i + b_i``; terms whose weight is under ``tol`` are left out.
-    """
-
-    def number(c):
-        return f"{c:.3f}"
-
-    numerator = _linear_combination(pos - neg, names, number=number, tol=tol)
-    denominator = _linear_combination(pos + neg, names, term="|{}|", number=number, tol=tol)
-    return f"({numerator}) / ({denominator})"
 
 
 class NDEstimator(TorchEstimator):
@@ -147,7 +103,7 @@ class NDEstimator(TorchEstimator):
         self.negative_coef_ = b / total
         names = _band_names(self)
         self.formulas_ = [
-            _formula(p, n, names, self._FORMULA_TOL)
+            readable_formula(p, n, names, self._FORMULA_TOL)
             for p, n in zip(self.positive_coef_, self.negative_coef_)
         ]
 

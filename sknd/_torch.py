@@ -1,20 +1,18 @@
 """The one private base behind every torch-backed sknd estimator.
 
 It owns what each estimator would otherwise repeat: seeding from
-``random_state``, thread count, dtypes, the device, the skorch net that runs the
-training loop, early stopping, divergence checks and float64 inference.
-Estimators only say which module to build and which loss to train it with.
+``random_state``, thread count, dtypes, the device, the training recipe
+(schedule, early stopping, convergence and interrupt reports) and float64
+inference. The net that runs the loop is in ``sknd._net``. Estimators only
+say which module to build and which loss to train it with.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
-import math
 import os
 import sys
 import warnings
-from contextlib import contextmanager
 from typing import ClassVar
 
 import numpy as np
@@ -23,177 +21,28 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping, LRScheduler
+from skorch.callbacks import EarlyStopping, LRScheduler
 from skorch.helper import predefined_split
 
+from ._net import (
+    MultiplicativeNoise,
+    _BatchIterator,
+    _callback_objects,
+    _fused_adam,
+    _Net,
+    _TensorData,
+    _threads,
+    randn_like,
+)
 from ._sklearn import Callbacks, Device, Integral, Interval, ParamsMixin, Real, StrOptions
+
+__all__ = ["MultiplicativeNoise", "TorchEstimator", "randn_like", "warn_user"]
 
 # Models below this many parameters train faster on one thread than on many:
 # per-batch work is too small to amortize thread synchronization.
 _SMALL_MODEL = 100_000
 # Inference runs in chunks of this many rows so memory stays bounded.
 _CHUNK = 65_536
-
-
-@functools.cache
-def _fused_adam(device_type: str) -> bool:
-    """Whether this torch has a fused Adam for ``device_type``.
-
-    The fused kernel updates every parameter in one pass; on small models it
-    takes a third of the time of the default per-tensor loops (torch >= 2.4
-    has it on the CPU).
-    """
-    try:
-        weight = torch.zeros(1, device=device_type, requires_grad=True)
-        torch.optim.Adam([weight], fused=True)
-    except (RuntimeError, TypeError, ValueError):
-        return False
-    return True
-
-
-class _TensorData(torch.utils.data.Dataset):
-    """Tensors held whole, so batches are slices rather than per-sample fetches."""
-
-    def __init__(self, X: torch.Tensor, y: torch.Tensor) -> None:
-        self.X, self.y = X, y
-
-    def __len__(self) -> int:
-        return len(self.X)
-
-    def __getitem__(self, i):
-        return self.X[i], self.y[i]
-
-
-class _BatchIterator:
-    """Yields ``(X, y)`` slices of a :class:`_TensorData`.
-
-    Replaces torch's ``DataLoader``, whose per-sample indexing and collation
-    cost about half of an epoch on small tabular models. Shuffling and the
-    training-batch ``augment(X, y, generator) -> (X, y)`` draw from one seeded
-    ``torch.Generator``; with ``seed``, every pass restarts from that seed
-    instead (fixed validation noise).
-    """
-
-    def __init__(self, dataset, batch_size, shuffle=False, generator=None, augment=None, seed=None):
-        self.dataset = dataset
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.generator = generator
-        self.augment = augment
-        self.seed = seed
-
-    def __len__(self) -> int:
-        return -(-len(self.dataset) // self.batch_size)
-
-    def __iter__(self):
-        X, y = self.dataset.X, self.dataset.y
-        n = len(X)
-        generator = self.generator
-        if self.seed is not None:
-            generator = torch.Generator().manual_seed(self.seed)
-        if self.shuffle:
-            # One gather per epoch, then batches are views: cheaper than a
-            # gather per batch, with the same batches.
-            order = torch.randperm(n, generator=generator).to(X.device)
-            X, y = X[order], y[order]
-        for start in range(0, n, self.batch_size):
-            Xb, yb = X[start : start + self.batch_size], y[start : start + self.batch_size]
-            if self.augment is not None:
-                Xb, yb = self.augment(Xb, yb, generator)
-            yield Xb, yb
-
-
-def randn_like(t: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Standard normal noise shaped like ``t``, drawn on the CPU generator."""
-    return torch.randn(t.shape, generator=generator, dtype=t.dtype).to(t.device)
-
-
-class MultiplicativeNoise:
-    """Training augmentation ``X * (1 + scale * N(0, 1))``, per sample and band."""
-
-    def __init__(self, scale: float) -> None:
-        self.scale = scale
-
-    def __call__(self, X, y, generator):
-        return X * (1.0 + self.scale * randn_like(X, generator)), y
-
-
-class _Net(NeuralNet):
-    """skorch's net plus the module's regularization and a divergence check.
-
-    Private: the public estimators wrap it rather than subclass it, because
-    skorch's nets do not pass scikit-learn's estimator checks.
-    """
-
-    #: A batch loss this many times the first one means training diverged,
-    #: even while it stays finite.
-    _DIVERGENCE_FACTOR = 1e4
-
-    def __init__(self, *args, penalty: float = 0.0, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.penalty = penalty
-        self.interrupted_ = False
-        self._first_loss = None
-
-    @staticmethod
-    def _diverged(what: str):
-        raise FloatingPointError(f"Training diverged: {what}. Lower `lr`, or scale the inputs.")
-
-    def fit_loop(self, X, y=None, **fit_params):
-        # skorch stops training by raising KeyboardInterrupt from its
-        # EarlyStopping, and swallows every KeyboardInterrupt in fit. Tell a
-        # stopping rule from a user's interrupt, so that one is not mistaken
-        # for a finished fit.
-        try:
-            return super().fit_loop(X, y, **fit_params)
-        except KeyboardInterrupt:
-            stoppers = [cb for _, cb in self.callbacks_ if isinstance(cb, EarlyStopping)]
-            if not any(cb.misses_ >= cb.patience for cb in stoppers):
-                self.interrupted_ = True
-            raise
-
-    def initialize_module(self):
-        super().initialize_module()
-        # A module whose penalty is identically 0 (pairwise indices only)
-        # says so, and the loss skips computing it every batch.
-        self._penalized = getattr(self.module_, "has_sparsity_penalty", True)
-        return self
-
-    def notify(self, method_name, **cb_kwargs):
-        # skorch calls every callback's hook three times per batch, mostly
-        # the base class's no-ops; call only the callbacks that override it.
-        getattr(self, method_name)(self, **cb_kwargs)
-        noop = getattr(Callback, method_name, None)
-        for _, cb in self.callbacks_:
-            if getattr(type(cb), method_name, None) is not noop:
-                getattr(cb, method_name)(self, **cb_kwargs)
-
-    def _set_training(self, training=True):
-        # skorch sets the mode of every submodule before every batch; a
-        # recursive walk that costs as much as a small layer's forward pass.
-        # Only walk when the mode changes.
-        if self.module_.training != training:
-            super()._set_training(training)
-
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        loss = super().get_loss(y_pred, y_true, X=X, training=training)
-        if self.penalty and self._penalized:
-            loss = loss + self.penalty * self.module_.sparsity_penalty()
-        # skorch reads the value for its history anyway: checking the float
-        # costs nothing, where torch.isfinite is one more operation per batch.
-        value = loss.item()
-        epoch = len(self.history)
-        if not math.isfinite(value):
-            self._diverged(f"the loss became {value} in epoch {epoch}")
-        if training:
-            if self._first_loss is None:
-                self._first_loss = value
-            if value > self._DIVERGENCE_FACTOR * max(self._first_loss, 1e-12):
-                self._diverged(
-                    f"the loss grew from {self._first_loss:.3g} to {value:.3g} in epoch {epoch}"
-                )
-        return loss
 
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
@@ -222,22 +71,6 @@ def _inference_device(name) -> torch.device:
         UserWarning,
     )
     return torch.device("cpu")
-
-
-def _callback_objects(callbacks):
-    """The callbacks of a skorch ``callbacks`` list, with or without names."""
-    return [cb[1] if isinstance(cb, tuple) else cb for cb in callbacks]
-
-
-@contextmanager
-def _threads(n: int | None):
-    before = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 class TorchEstimator(ParamsMixin, BaseEstimator):

@@ -21,3 +21,8 @@ def check_data(estimator, X, y="no_validation", *, what: str = "values", **kwarg
                 f"{type(estimator).__name__} needs numeric {what}, but X contains text: {err}."
             ) from err
         raise
+
+
+def check_bands(estimator, X, y="no_validation", **kwargs):
+    """:func:`check_data` for tables of band values."""
+    return check_data(estimator, X, y, what="band values", **kwargs)

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import datetime
-import keyword
 from collections.abc import Sequence
 from typing import ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ._nd_base import (
-    NDEstimator,
-    _band_names,
-    _linear_combination,
-    check_bands,
-    is_classification_target,
-)
-from ._sklearn import BandPairs, ParamsMixin, StrOptions, Widths, _check_feature_names_in
-from .nn import all_pairs
+from ._formulas import catalogue_entries, export_names
+from ._nd_base import NDEstimator, is_classification_target
+from ._pairs import NDPairsTransformer
+from ._sklearn import StrOptions, Widths, _check_feature_names_in
 
 __all__ = ["NDIndexTransformer", "NDPairsTransformer"]
 
@@ -273,36 +266,20 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         True
         """
         check_is_fitted(self, "module_")
-        names = _export_names(self, band_names)
-        # One sensor named as a string is one platform, not its characters.
-        platforms = [platforms] if isinstance(platforms, str) else list(platforms)
+        names = export_names(self, band_names)
         layer = self.module_.nd_layers[0]
         a, b = (t.detach().cpu().numpy().astype(np.float64) for t in layer.coefficients())
-        total = (a + b).sum(axis=1, keepdims=True)
-        numerator = (a - b) / total
-        # eps * mean|x| = sum_i (eps / n) |x_i|: the stabilizer is band math too.
-        denominator = (a + b) / total + layer.eps / (len(names) * total)
-        # repr() of a float64 is the shortest string that round-trips exactly.
-        bar = "{}" if nonnegative else "abs({})"
-        today = datetime.date.today().isoformat()
-        entries = []
-        for k in range(len(numerator)):
-            num = _linear_combination(numerator[k], names)
-            den = _linear_combination(denominator[k], names, term=bar)
-            entries.append(
-                {
-                    "short_name": f"{prefix}{k}",
-                    "long_name": f"Learned Normalized Difference {k} (sknd)",
-                    "bands": list(names),
-                    "application_domain": application_domain,
-                    "reference": "https://arxiv.org/abs/2601.06777",
-                    "formula": f"({num})/({den})",
-                    "date_of_addition": today,
-                    "contributor": contributor,
-                    "platforms": platforms,
-                }
-            )
-        return entries
+        return catalogue_entries(
+            a,
+            b,
+            layer.eps,
+            names,
+            prefix=prefix,
+            application_domain=application_domain,
+            nonnegative=nonnegative,
+            platforms=platforms,
+            contributor=contributor,
+        )
 
     def get_feature_names_out(self, input_features=None):
         """``nd0``, ``nd1``, ...: one name per learned index."""
@@ -321,109 +298,3 @@ def _task_of(y) -> str:
     if np.asarray(y).dtype.kind == "f" or not is_classification_target(y):
         return "regression"
     return "classification"
-
-
-def _export_names(estimator, band_names) -> list[str]:
-    names = _band_names(estimator) if band_names is None else [str(n) for n in band_names]
-    if len(names) != estimator.n_features_in_:
-        raise ValueError(
-            f"band_names has {len(names)} names, but {type(estimator).__name__} was "
-            f"fitted on {estimator.n_features_in_} bands."
-        )
-    bad = [n for n in names if not n.isidentifier() or keyword.iskeyword(n)]
-    if bad:
-        raise ValueError(
-            f"Band names must be valid variable names to appear in a formula; got {bad}. "
-            "Pass band_names=[...] to name them."
-        )
-    if len(set(names)) != len(names):
-        raise ValueError(f"band_names must be unique, got {names}.")
-    if "abs" in names:
-        raise ValueError(
-            "A band named 'abs' would shadow the abs() of the formula's denominator; "
-            "pass band_names=[...] with another name for it."
-        )
-    return names
-
-
-class NDPairsTransformer(TransformerMixin, ParamsMixin, BaseEstimator):
-    """Classical, unlearned normalized differences of band pairs.
-
-    ``(x_i - x_j) / (|x_i| + |x_j|)`` for every pair ``i < j`` (or the given
-    pairs): NDVI, NDWI and the rest in one step. The baseline to compare
-    learned indices against, e.g. followed by a random forest.
-
-    Parameters
-    ----------
-    pairs : list of (int, int) or (str, str), default=None
-        Band pairs by position, or by column name when fitted on a DataFrame.
-        ``None`` takes all pairs ``i < j``.
-
-    Attributes
-    ----------
-    pairs_ : list of (int, int)
-        Pairs by position.
-    n_features_in_, feature_names_in_
-        As in scikit-learn.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sknd import NDPairsTransformer
-    >>> X = np.array([[0.1, 0.5, 0.3]])
-    >>> NDPairsTransformer(pairs=[(1, 0)]).fit_transform(X).round(3)
-    array([[0.667]])
-    """
-
-    _parameter_constraints: ClassVar[dict] = {"pairs": [None, BandPairs()]}
-
-    def __init__(self, pairs: Sequence[tuple] | None = None) -> None:
-        self.pairs = pairs
-
-    def fit(self, X, y=None):
-        """Check ``X`` and resolve ``pairs``; nothing is learned."""
-        self._validate_params()
-        X = check_bands(self, X, ensure_min_features=2)
-        n = X.shape[1]
-        if self.pairs is None:
-            self.pairs_ = all_pairs(n)
-            return self
-        names = _band_names(self)
-        resolved = []
-        for pair in self.pairs:
-            idx = []
-            for band in pair:
-                if isinstance(band, str):
-                    if band not in names:
-                        raise ValueError(f"Unknown band {band!r}; known bands: {names}.")
-                    idx.append(names.index(band))
-                elif band < n:
-                    idx.append(int(band))
-                else:
-                    raise ValueError(f"Band {band!r} of pairs is not in [0, {n}).")
-            if idx[0] == idx[1]:
-                raise ValueError(f"A pair needs two different bands, got {pair!r}.")
-            resolved.append(tuple(idx))
-        self.pairs_ = resolved
-        return self
-
-    def transform(self, X):
-        """Normalized differences, shape (n_samples, n_pairs), in [-1, 1]."""
-        check_is_fitted(self, "pairs_")
-        X = check_bands(self, X, reset=False)
-        idx = np.asarray(self.pairs_)
-        xi, xj = X[:, idx[:, 0]], X[:, idx[:, 1]]
-        # Divide by the pair's larger magnitude first so huge values cannot
-        # overflow the sum; an all-zero pair gives 0.
-        scale = np.maximum(np.abs(xi), np.abs(xj))
-        scale = np.where(scale > 0, scale, 1)
-        xi, xj = xi / scale, xj / scale
-        den = np.abs(xi) + np.abs(xj)
-        out = (xi - xj) / np.where(den > 0, den, 1)
-        return np.clip(out, -1, 1).astype(X.dtype, copy=False)
-
-    def get_feature_names_out(self, input_features=None):
-        """``nd(b_i,b_j)`` for each pair, using the input's band names."""
-        check_is_fitted(self, "pairs_")
-        names = _check_feature_names_in(self, input_features)
-        return np.asarray([f"nd({names[i]},{names[j]})" for i, j in self.pairs_], dtype=object)

@@ -1,0 +1,123 @@
+"""Learned indices as band math: readable formulas and catalogue entries.
+
+Writes what ``formulas_`` and ``export_indices`` return from an ND layer's
+coefficients (numpy arrays): no torch and no estimators here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import keyword
+
+import numpy as np
+
+__all__ = ["catalogue_entries", "export_names", "readable_formula"]
+
+
+def _band_names(estimator) -> list[str]:
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is None:
+        return [f"x{i}" for i in range(estimator.n_features_in_)]
+    return [str(n) for n in names]
+
+
+def _linear_combination(
+    coef: np.ndarray, names: list[str], *, term: str = "{}", number=repr, tol: float = 0.0
+) -> str:
+    """``c1*x1 + c2*x2 - ...``: each ``name`` put in ``term`` and each
+    ``|c|`` written by ``number``; zero weights and those under ``tol`` are
+    left out, and an empty sum is ``0``."""
+    out = ""
+    for c, name in zip(coef, names):
+        if c == 0 or abs(c) < tol:
+            continue
+        piece = f"{number(float(abs(c)))}*{term.format(name)}"
+        if out:
+            out += f" {'-' if c < 0 else '+'} {piece}"
+        else:
+            out = f"-{piece}" if c < 0 else piece
+    return out or "0"
+
+
+def readable_formula(pos: np.ndarray, neg: np.ndarray, names: list[str], tol: float) -> str:
+    """Readable band math of one index from its normalized weights.
+
+    The numerator shows each band's net weight ``a_i - b_i``, the denominator
+    ``a_i + b_i``; terms whose weight is under ``tol`` are left out.
+    """
+
+    def number(c):
+        return f"{c:.3f}"
+
+    numerator = _linear_combination(pos - neg, names, number=number, tol=tol)
+    denominator = _linear_combination(pos + neg, names, term="|{}|", number=number, tol=tol)
+    return f"({numerator}) / ({denominator})"
+
+
+def export_names(estimator, band_names) -> list[str]:
+    names = _band_names(estimator) if band_names is None else [str(n) for n in band_names]
+    if len(names) != estimator.n_features_in_:
+        raise ValueError(
+            f"band_names has {len(names)} names, but {type(estimator).__name__} was "
+            f"fitted on {estimator.n_features_in_} bands."
+        )
+    bad = [n for n in names if not n.isidentifier() or keyword.iskeyword(n)]
+    if bad:
+        raise ValueError(
+            f"Band names must be valid variable names to appear in a formula; got {bad}. "
+            "Pass band_names=[...] to name them."
+        )
+    if len(set(names)) != len(names):
+        raise ValueError(f"band_names must be unique, got {names}.")
+    if "abs" in names:
+        raise ValueError(
+            "A band named 'abs' would shadow the abs() of the formula's denominator; "
+            "pass band_names=[...] with another name for it."
+        )
+    return names
+
+
+def catalogue_entries(
+    a: np.ndarray,
+    b: np.ndarray,
+    eps: float,
+    names: list[str],
+    *,
+    prefix: str,
+    application_domain: str,
+    nonnegative: bool,
+    platforms,
+    contributor: str,
+) -> list[dict]:
+    """Awesome Spectral Indices entries of the units with weights ``a`` (+) and ``b`` (-).
+
+    Each formula reproduces the ND layer exactly, ``eps`` included; see
+    :meth:`sknd.NDIndexTransformer.export_indices`.
+    """
+    # One sensor named as a string is one platform, not its characters.
+    platforms = [platforms] if isinstance(platforms, str) else list(platforms)
+    total = (a + b).sum(axis=1, keepdims=True)
+    numerator = (a - b) / total
+    # eps * mean|x| = sum_i (eps / n) |x_i|: the stabilizer is band math too.
+    denominator = (a + b) / total + eps / (len(names) * total)
+    # repr() of a float64 is the shortest string that round-trips exactly.
+    bar = "{}" if nonnegative else "abs({})"
+    today = datetime.date.today().isoformat()
+    entries = []
+    for k in range(len(numerator)):
+        num = _linear_combination(numerator[k], names)
+        den = _linear_combination(denominator[k], names, term=bar)
+        entries.append(
+            {
+                "short_name": f"{prefix}{k}",
+                "long_name": f"Learned Normalized Difference {k} (sknd)",
+                "bands": list(names),
+                "application_domain": application_domain,
+                "reference": "https://arxiv.org/abs/2601.06777",
+                "formula": f"({num})/({den})",
+                "date_of_addition": today,
+                "contributor": contributor,
+                "platforms": platforms,
+            }
+        )
+    return entries
