@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.sknd-installed
 
-.PHONY: demo test docs lint bench report clean
+.PHONY: demo test test-fast docs lint bench report clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The inner loop: everything but the docs build, the gallery, the demo and the report.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
 
 # The html site in docs/_build/html; every gallery example runs, and any warning fails.
 docs: $(STAMP)

@@ -10,6 +10,8 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 
 import run_all
 
+pytestmark = pytest.mark.slow  # make test-fast skips it; make test runs it
+
 
 def test_quick_report(tmp_path):
     report = run_all.main(["--quick", "--out", str(tmp_path)])

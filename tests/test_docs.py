@@ -12,6 +12,8 @@ pytest.importorskip("sphinx_gallery")
 pytest.importorskip("numpydoc")
 
 ROOT = Path(__file__).parent.parent
+
+pytestmark = pytest.mark.slow  # make test-fast skips it; make test runs it
 GENERATED = ("_build", "auto_examples", "generated", "sg_execution_times.rst")
 
 

@@ -17,6 +17,7 @@ from sknd.denoise import SparseBNDenoiser
 DEMO = Path(__file__).parent.parent / "examples" / "plot_learned_indices_pipeline.py"
 
 
+@pytest.mark.slow
 def test_demo_runs(capsys):
     runpy.run_path(str(DEMO), run_name="__main__")
     out = capsys.readouterr().out
