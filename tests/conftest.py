@@ -1,6 +1,6 @@
 import pytest
 
-from sknd.datasets import make_spectral_classification, make_spectral_regression
+from sknd.datasets import make_spectral_classification, make_spectral_regression, make_spike_signals
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +17,9 @@ def spectra_frame():
 @pytest.fixture(scope="session")
 def regression_spectra():
     return make_spectral_regression(n_samples=400, random_state=0)
+
+
+@pytest.fixture(scope="session")
+def spikes():
+    """The seed study's spike task, 300 signals."""
+    return make_spike_signals(300, random_state=0)
