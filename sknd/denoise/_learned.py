@@ -19,18 +19,14 @@ from .._sklearn import (
     StrOptions,
     _check_feature_names,
 )
-from .._torch import TorchEstimator, randn_like
+from .._torch import TorchEstimator
 from ..metrics import psnr
 from ..nn import DenoisingCNN1d
 from ..nn.denoise import receptive_field
+from ._self_supervised import SELF_SUPERVISED
 from ._signal import SignalMixin, estimate_noise, mad_bias_factor
 
 __all__ = ["SparseBNDenoiser"]
-
-# R2R's recorruption strength: train f(x + a z) ~ x - z / a.
-_R2R_ALPHA = 0.5
-# Noise2Self hides every this-many-th sample.
-_N2S_EVERY = 4
 
 
 def _decade(X: np.ndarray) -> float:
@@ -51,41 +47,6 @@ class _MaskedMSE(torch.nn.Module):
         known = ~torch.isnan(target)
         diff = torch.where(known, pred - torch.nan_to_num(target), torch.zeros_like(pred))
         return diff.pow(2).sum() / known.sum().clamp_min(1)
-
-
-class _Recorrupt:
-    """Recorrupted-to-Recorrupted pairs: input ``x + a z``, target ``x - z / a``,
-    ``z ~ N(0, sigma^2)``; each signal's sigma comes in as its (n, 1) "target"."""
-
-    def __init__(self, a: float) -> None:
-        self.a = a
-
-    def __call__(self, X, sigma, generator):
-        z = sigma * randn_like(X, generator)
-        return X + self.a * z, X - z / self.a
-
-
-def _hide(X, hidden):
-    """Replace the ``hidden`` samples by the mean of their two neighbours."""
-    left = torch.cat([X[:, 1:2], X[:, :-1]], dim=1)  # reflect at the edges
-    right = torch.cat([X[:, 1:], X[:, -2:-1]], dim=1)
-    return torch.where(hidden, 0.5 * (left + right), X)
-
-
-class _Noise2Self:
-    """Hide every ``k``-th sample (random phase per signal), fill it with its
-    neighbours' mean, and score only the hidden samples."""
-
-    def __init__(self, k: int = _N2S_EVERY) -> None:
-        self.k = k
-
-    def __call__(self, X, y, generator):
-        n, length = X.shape
-        phase = torch.randint(self.k, (n, 1), generator=generator).to(X.device)
-        pos = torch.arange(length, device=X.device)[None, :]
-        hidden = (pos % self.k) == phase
-        target = torch.where(hidden, X, torch.full_like(X, float("nan")))
-        return _hide(X, hidden), target
 
 
 class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, TorchEstimator):
@@ -265,20 +226,17 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         X, target = X / self.scale_, target / self.scale_
         self.supervised_ = y is not None
         self.noise_std_ = np.nan
-        augment = None
-        if not self.supervised_:
-            if self.self_supervised == "r2r":
-                target = self._fit_noise_levels(X)[:, None]
-                augment = _Recorrupt(_R2R_ALPHA)
-            else:
-                augment = _Noise2Self()
+        # A label-free mode carries both its training pairs and its prediction rule.
+        self._mode = None if self.supervised_ else SELF_SUPERVISED[self.self_supervised]()
+        if self._mode is not None:
+            target = self._mode.targets(self, X)
         self._train(
             X,
             np.asarray(target, dtype=np.float32),
             1,
             criterion=_MaskedMSE,
             penalty=self.sparsity,
-            augment=augment,
+            augment=self._mode,
             augment_valid=not self.supervised_,
         )
         # Fixed noise patterns for R2R prediction: batch-independent and seeded.
@@ -321,30 +279,8 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         X = self._check_predict(X)
         dtype, X = X.dtype, X / self.scale_
         with self._batch_statistics():
-            if self.supervised_:
-                out = self._forward(X)
-            elif self.self_supervised == "noise2self":
-                out = self._predict_masked(X)
-            else:
-                # R2R's network saw y + a z: average it over fixed recorruptions.
-                gen = torch.Generator().manual_seed(self._predict_seed)
-                draws = torch.randn(self.r2r_draws, X.shape[1], generator=gen).numpy()
-                sigma = _R2R_ALPHA * self._noise_levels(X)[:, None]
-                out = np.mean([self._forward(X + sigma * z) for z in draws], axis=0)
+            out = self._forward(X) if self._mode is None else self._mode.predict(self, X)
         return (out * self.scale_).astype(dtype, copy=False)
-
-    def _predict_masked(self, X):
-        # The network only ever saw hidden samples filled from their
-        # neighbours: predict each phase of samples the same way (J-invariant).
-        k = _N2S_EVERY
-        Xt = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float64))
-        phases = np.arange(X.shape[1]) % k
-        out = np.empty(X.shape, dtype=np.float64)
-        for phase in range(k):
-            hidden = phases == phase
-            pred = self._forward(_hide(Xt, torch.from_numpy(hidden)[None, :]).numpy())
-            out[:, hidden] = pred[:, hidden]
-        return out
 
     def _check_predict(self, X):
         # Fully convolutional: any length from the receptive field up, so the
