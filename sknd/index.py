@@ -10,6 +10,7 @@ from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from ._docs import fill_doc
 from ._formulas import catalogue_entries, export_names
 from ._nd_base import NDEstimator, is_classification_target
 from ._pairs import NDPairsTransformer
@@ -18,6 +19,7 @@ from ._sklearn import StrOptions, Widths, _check_feature_names_in
 __all__ = ["NDIndexTransformer", "NDPairsTransformer"]
 
 
+@fill_doc
 class NDIndexTransformer(TransformerMixin, NDEstimator):
     """Learn normalized-difference indices supervised by a target.
 
@@ -44,61 +46,23 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         ``fit``. A nonlinear head lets the indices separate classes that no
         single threshold does, which suits the nonlinear models put after
         them; ``()`` trains them for a linear head.
-    alpha : float, default=1e-3
-        Strength of a scale-free penalty that makes each index use fewer
-        bands (see :meth:`sknd.nn.NormalizedDifference.sparsity_penalty`).
-    max_epochs : int, default=200
-        Most passes over the training data.
-    batch_size : int or "auto", default="auto"
-        Mini-batch size; ``"auto"`` is ``min(512, n_samples)``.
-    lr : float, default=0.02
-        Adam learning rate at the start.
-    lr_schedule : {"cosine", "constant"}, default="cosine"
-        As in :class:`sknd.NDClassifier`: ``"cosine"`` anneals the rate to 0
-        over ``max_epochs``.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data and stop when its loss
-        has not improved by ``tol`` for ``n_iter_no_change`` epochs (restoring
-        the best weights). Without it and with ``lr_schedule="constant"``,
-        the same rule watches the training loss.
-    validation_fraction : float, default=0.1
-    n_iter_no_change : int, default=10
-    tol : float, default=1e-4
-    noise : float, default=0.0
-        Training batches are multiplied by ``1 + noise * N(0, 1)`` per band
-        and sample: augmentation that makes indices robust to per-band noise.
-        Never applied at ``transform``.
-    eps : float, default=1e-6
-        Denominator stabilizer, relative to each sample's mean band magnitude.
-    random_state : int, RandomState instance or None, default=None
-        Seeds initialization, shuffling, the validation split and noise.
-    device : str, default="cpu"
-        Torch device for training, e.g. ``"cuda"``.
-    verbose : int, default=0
-        1 prints skorch's per-epoch table.
-    callbacks : list of skorch callbacks, default=None
-        Extra callbacks (learning-rate schedules, checkpoints, ...).
+    {params: alpha, max_epochs, batch_size, lr, lr_schedule, early_stopping}
+    {params: validation_fraction, n_iter_no_change, tol, noise, eps, random_state}
+    {params: device, verbose, callbacks}
 
     Attributes
     ----------
-    positive_coef_, negative_coef_ : ndarray of shape (n_indices, n_features)
-        Band weights of the numerator's positive and negative parts,
-        normalized so each index's weights sum to 1.
-    formulas_ : list of str
-        Readable band math of each index (weights under 1% omitted). For
-        exact formulas that travel to other tools, see :meth:`export_indices`.
+    {attrs: positive_coef_, negative_coef_, formulas_}
     module_ : sknd.nn.NDNetwork
-        The trained network (float64, CPU) including its training head.
-    history_ : skorch.History
-        Per-epoch losses.
-    n_iter_ : int
-        Epochs run.
+        The trained network (float64, CPU) including its training head;
+        ``transform`` uses only its first layer. For exact formulas that
+        travel to other tools, see :meth:`export_indices`.
+    {attrs: history_, n_iter_}
     task_ : {"classification", "regression"}
         The task trained for (``task``, or what ``"auto"`` chose).
     classes_ : ndarray
         Class labels, when fitted on a classification target.
-    n_features_in_, feature_names_in_
-        As in scikit-learn.
+    {attrs: n_features_in_, feature_names_in_}
 
     Examples
     --------

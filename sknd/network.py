@@ -9,6 +9,7 @@ from scipy.special import softmax
 from sklearn.base import ClassifierMixin, RegressorMixin
 from torch import nn
 
+from ._docs import fill_doc
 from ._nd_base import NDEstimator
 from ._sklearn import Integral, Interval, StrOptions, Widths
 
@@ -30,35 +31,9 @@ _PARAMS_DOC = """
         or ``"nd"`` for signed ND layers on the raw indices (the stack of
         Lotfi et al. 2026; with ``n_indices=16, hidden_layer_sizes=(16,)``
         the network of sknd 0.1).
-    alpha : float, default=1e-3
-        Strength of the scale-free penalty that makes dense ND units use
-        fewer inputs (pairwise indices use two by construction).
-    max_epochs : int, default=300
-    batch_size : int or "auto", default="auto"
-        ``"auto"`` is ``min(512, n_samples)``.
-    lr : float, default=0.02
-        Adam learning rate at the start.
-    lr_schedule : {"cosine", "constant"}, default="cosine"
-        ``"cosine"`` anneals the learning rate to 0 over ``max_epochs``,
-        which then fixes the length of training unless ``early_stopping``.
-        A skorch ``LRScheduler`` in ``callbacks`` replaces it.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` and stop when its loss has not
-        improved by ``tol`` for ``n_iter_no_change`` epochs, restoring the best
-        weights. Without it and with ``lr_schedule="constant"`` the training
-        loss is watched the same way (``MLPClassifier``'s rule).
-    validation_fraction : float, default=0.1
-    n_iter_no_change : int, default=10
-    tol : float, default=1e-4
-    noise : float, default=0.0
-        Multiplicative per-band noise ``1 + noise * N(0, 1)`` applied to
-        training batches only.
-    eps : float, default=1e-6
-        Denominator stabilizer, relative to each sample's mean band magnitude.
-    random_state : int, RandomState instance or None, default=None
-    device : str, default="cpu"
-    verbose : int, default=0
-    callbacks : list of skorch callbacks, default=None
+    {params: alpha, max_epochs, batch_size, lr, lr_schedule, early_stopping}
+    {params: validation_fraction, n_iter_no_change, tol, noise, eps, random_state}
+    {params: device, verbose, callbacks}
 """
 
 
@@ -146,6 +121,7 @@ class _NDNetworkEstimator(NDEstimator):
         self._set_coefficients()
 
 
+@fill_doc
 class NDClassifier(ClassifierMixin, _NDNetworkEstimator):
     __doc__ = (
         """Classifier on learned normalized-difference indices.
@@ -170,11 +146,9 @@ class NDClassifier(ClassifierMixin, _NDNetworkEstimator):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-    positive_coef_, negative_coef_ : ndarray of shape (n_units, n_features)
-        Normalized band weights of the first ND layer.
-    formulas_ : list of str
-        Readable band math of the first layer's units.
-    module_, history_, n_iter_, n_features_in_, feature_names_in_
+        The class labels.
+    {attrs: positive_coef_, negative_coef_, formulas_, module_, history_, n_iter_}
+    {attrs: n_features_in_, feature_names_in_}
 
     Examples
     --------
@@ -227,6 +201,7 @@ class NDClassifier(ClassifierMixin, _NDNetworkEstimator):
         return self.classes_[np.argmax(self._forward(X), axis=1)]
 
 
+@fill_doc
 class NDRegressor(RegressorMixin, _NDNetworkEstimator):
     __doc__ = (
         """Regressor on learned normalized-difference layers.
@@ -239,9 +214,8 @@ class NDRegressor(RegressorMixin, _NDNetworkEstimator):
         + """
     Attributes
     ----------
-    positive_coef_, negative_coef_ : ndarray of shape (n_units, n_features)
-    formulas_ : list of str
-    module_, history_, n_iter_, n_features_in_, feature_names_in_
+    {attrs: positive_coef_, negative_coef_, formulas_, module_, history_, n_iter_}
+    {attrs: n_features_in_, feature_names_in_}
 
     Examples
     --------

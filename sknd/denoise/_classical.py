@@ -201,6 +201,7 @@ class GMCDenoiser(_SparseFilter):
         unitary DFT, as in the seed study. ``"wavelet"``: firm threshold of
         orthonormal DWT details.
     wavelet : str, default="db4"
+        Wavelet for ``domain="wavelet"``.
 
     See Also
     --------

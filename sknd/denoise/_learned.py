@@ -10,6 +10,7 @@ import torch
 from sklearn.base import OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from .._docs import fill_doc
 from .._sklearn import (
     Integral,
     Interval,
@@ -49,6 +50,7 @@ class _MaskedMSE(torch.nn.Module):
         return diff.pow(2).sum() / known.sum().clamp_min(1)
 
 
+@fill_doc
 class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, TorchEstimator):
     """1-D denoising CNN with fixed, unfixed or sparse batch norm.
 
@@ -63,9 +65,11 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
     Parameters
     ----------
     channels : int, default=32
+        Feature channels of every hidden convolution.
     depth : int, default=6
         Convolutions in the network (at least 2).
     kernel_size : int, default=3
+        Odd width of every convolution kernel.
     norm : {"batch", "sparse", "instance", "none"}, default="batch"
         ``"sparse"`` adds a learned per-channel shrinkage after each batch
         norm (see ``p``); ``"instance"`` uses each signal's own statistics in
@@ -94,29 +98,26 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         (:func:`sknd.denoise.mad_bias_factor`).
     r2r_draws : int, default=8
         Recorruptions averaged at prediction after label-free R2R training.
-    max_epochs : int, default=30
-    batch_size : int, default=64
-    lr : float, default=2e-3
-        Adam learning rate.
-    early_stopping, validation_fraction, n_iter_no_change, tol
-        As in :class:`sknd.NDClassifier`.
-    random_state, device, verbose, callbacks
-        As in :class:`sknd.NDClassifier`.
+    {params: max_epochs, batch_size, lr, early_stopping, validation_fraction}
+    {params: n_iter_no_change, tol, random_state, device, verbose, callbacks}
 
     Attributes
     ----------
     module_ : sknd.nn.DenoisingCNN1d
-    history_ : skorch.History
-    n_iter_ : int
+        The trained network, in float64 on the CPU.
+    {attrs: history_, n_iter_}
     scale_ : float
-        The power of ten of the training signals' std: signals are divided by
-        it for the network and outputs multiplied back, so a model fitted in
-        microvolts matches one fitted in volts.
+        The power of ten that puts the training signals' std in [0.5, 5):
+        signals are divided by it for the network and outputs multiplied
+        back, so a model fitted in microvolts matches one fitted in volts.
     noise_std_ : float
-        Typical noise std used by label-free R2R (NaN otherwise).
+        Typical noise std used by label-free R2R, in the signals' units (NaN
+        otherwise).
     supervised_ : bool
+        Whether ``fit`` had clean signals ``y``.
     n_features_in_ : int
         Length of the training signals (``predict`` accepts any length).
+    {attrs: feature_names_in_}
 
     Examples
     --------

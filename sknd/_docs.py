@@ -1,0 +1,147 @@
+"""Docstring entries the estimators share, written once.
+
+A class docstring names the shared entries it wants with ``{params: a, b}`` or
+``{attrs: a, b}`` markers, and :func:`fill_doc` expands them, taking each
+parameter's default from the class's own ``__init__``: the type and text are
+the same for every estimator, the default is always the real one. No imports
+beyond the standard library.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import textwrap
+
+__all__ = ["fill_doc"]
+
+_PARAMS = {
+    "alpha": (
+        "float",
+        "Strength of a scale-free penalty that makes each dense ND unit use fewer "
+        "bands (see :meth:`sknd.nn.NormalizedDifference.sparsity_penalty`); "
+        "pairwise indices use two by construction.",
+    ),
+    "max_epochs": ("int", "Most passes over the training data."),
+    "batch_size": (
+        'int or "auto"',
+        'Mini-batch size; ``"auto"`` is ``min({auto}, n_samples)``.',
+    ),
+    "lr": ("float", "Adam learning rate (at the start, under a schedule)."),
+    "lr_schedule": (
+        '{"cosine", "constant"}',
+        '``"cosine"`` anneals the learning rate to 0 over ``max_epochs``, which then '
+        "fixes the length of training unless ``early_stopping``. A skorch "
+        "``LRScheduler`` in ``callbacks`` replaces it.",
+    ),
+    "early_stopping": (
+        "bool",
+        "Hold out ``validation_fraction`` of the data and stop when its loss has not "
+        "improved by ``tol`` for ``n_iter_no_change`` epochs, restoring the best "
+        "weights. Without it, and without a cosine schedule, the same rule watches "
+        "the training loss (``MLPClassifier``'s rule); reaching ``max_epochs`` first "
+        "warns with ``ConvergenceWarning``.",
+    ),
+    "validation_fraction": ("float", "Share of the data ``early_stopping`` holds out."),
+    "n_iter_no_change": ("int", "Epochs without improvement the stopping rule waits."),
+    "tol": ("float", "Smallest improvement of the watched loss that counts."),
+    "noise": (
+        "float",
+        "Training batches are multiplied by ``1 + noise * N(0, 1)`` per band and "
+        "sample: augmentation that makes the model robust to per-band noise. Never "
+        "applied at prediction.",
+    ),
+    "eps": (
+        "float",
+        "Denominator stabilizer, relative to each sample's mean band magnitude (so "
+        "exact illumination invariance holds whatever its value).",
+    ),
+    "random_state": (
+        "int, RandomState instance or None",
+        "Seeds initialization, shuffling, the validation split and augmentation: a "
+        "fixed value reproduces a fit exactly.",
+    ),
+    "device": (
+        "str",
+        'Torch device for training, e.g. ``"cuda"``. The fitted module is kept in '
+        "float64 on the CPU; prediction uses ``device`` when this machine has it and "
+        "the CPU (with a warning) when not.",
+    ),
+    "verbose": ("int", "1 prints skorch's per-epoch table."),
+    "callbacks": (
+        "list of skorch callbacks",
+        "Extra callbacks (learning-rate schedules, checkpoints, logging); a fit uses "
+        "copies, so these objects are never changed.",
+    ),
+}
+
+_ATTRS = {
+    "positive_coef_": (
+        "ndarray of shape (n_indices, n_features)",
+        "Band weights of each first-layer index's positive part, normalized so each "
+        "index's weights (both parts) sum to 1.",
+    ),
+    "negative_coef_": (
+        "ndarray of shape (n_indices, n_features)",
+        "The same for the negative part.",
+    ),
+    "formulas_": (
+        "list of str",
+        "Readable band math of each first-layer index (weights under 1% left out).",
+    ),
+    "module_": ("torch.nn.Module", "The trained network, in float64 on the CPU."),
+    "history_": (
+        "skorch.History",
+        "Per-epoch records (losses, durations); :func:`sknd.plotting.plot_history` draws them.",
+    ),
+    "n_iter_": ("int", "Epochs run."),
+    "n_features_in_": ("int", "Number of features seen in ``fit``."),
+    "feature_names_in_": (
+        "ndarray of shape (n_features_in_,)",
+        "Names of the features seen in ``fit``, when ``X`` had string column names.",
+    ),
+}
+
+_MARKER = re.compile(r"^(?P<indent>[ ]*)\{(?P<kind>params|attrs): (?P<names>[^}]*)\}$", re.M)
+
+
+def _entry(name: str, kind: str, text: str, indent: str) -> str:
+    body = textwrap.fill(text, width=79 - len(indent) - 4)
+    return f"{indent}{name} : {kind}\n" + textwrap.indent(body, indent + "    ")
+
+
+def _show(value) -> str:
+    """A default as the docstring writes it: ``"auto"``, ``1e-6``, ``0.02``."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, float):
+        return f"{value:g}".replace("e-0", "e-")
+    return repr(value)
+
+
+def fill_doc(cls):
+    """Class decorator: expand the ``{params: ...}`` and ``{attrs: ...}`` markers."""
+    defaults = {
+        name: p.default
+        for name, p in inspect.signature(cls.__init__).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+    auto = getattr(cls, "_AUTO_BATCH_SIZE", None)
+
+    def expand(match):
+        indent, entries = match["indent"], []
+        for name in (n.strip() for n in match["names"].split(",")):
+            if match["kind"] == "params":
+                kind, text = _PARAMS[name]
+                default = defaults[name]
+                shown = _show(default)
+                entries.append(
+                    _entry(name, f"{kind}, default={shown}", text.format(auto=auto), indent)
+                )
+            else:
+                kind, text = _ATTRS[name]
+                entries.append(_entry(name, kind, text, indent))
+        return "\n".join(entries)
+
+    cls.__doc__ = _MARKER.sub(expand, cls.__doc__)
+    return cls
