@@ -97,7 +97,7 @@ _ATTRS = {
     "n_iter_": ("int", "Epochs run."),
     "n_features_in_": ("int", "Number of features seen in ``fit``."),
     "feature_names_in_": (
-        "ndarray of shape (n_features_in_,)",
+        "ndarray of shape (``n_features_in_``,)",
         "Names of the features seen in ``fit``, when ``X`` had string column names.",
     ),
 }
