@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._formulas import _band_names, readable_formula
 from ._sklearn import Integral, Interval, Real
 from ._torch import MultiplicativeNoise, TorchEstimator
-from ._validation import check_bands
+from ._validation import check_bands, unit_peak_rows
 from .nn import NDNetwork
 
 
@@ -39,7 +39,7 @@ class NDEstimator(TorchEstimator):
         # train on rows of unit peak, computed in float64 before the float32
         # cast, so X * 1e-300 cannot underflow (or X * 1e300 overflow) to a
         # different model.
-        return super()._train(_unit_rows(X), y, n_outputs, **kwargs)
+        return super()._train(unit_peak_rows(X)[0], y, n_outputs, **kwargs)
 
     def _validate_fit(self, X, y):
         X, y = check_bands(
@@ -88,6 +88,17 @@ class NDEstimator(TorchEstimator):
         self._y_scale = np.where(scale > 0, scale, 1.0)
         return ((y - self._y_mean) / self._y_scale).astype(np.float32)
 
+    def _hidden_sizes(self) -> tuple[int, ...]:
+        """``hidden_layer_sizes`` as a tuple (one int is one layer)."""
+        sizes = self.hidden_layer_sizes
+        return (sizes,) if isinstance(sizes, (int, np.integer)) else tuple(sizes)
+
+    def _initialize_module(self, module, X):
+        # The paper's ND stack reads the raw indices; ReLU and tanh layers read
+        # them standardized on the training data, as an MLP reads its bands.
+        if module.activation != "nd":
+            module.standardize_indices(X)
+
     def _build_network(self, n_features, n_indices, hidden, n_outputs, activation="relu"):
         return NDNetwork(
             n_features, n_indices, hidden, n_outputs, activation=activation, eps=self.eps
@@ -109,13 +120,6 @@ class NDEstimator(TorchEstimator):
 
     def _cast(self, out: np.ndarray, X: np.ndarray) -> np.ndarray:
         return out.astype(X.dtype, copy=False)
-
-
-def _unit_rows(X: np.ndarray) -> np.ndarray:
-    """Each row of ``X`` divided by its largest magnitude, in float64 (zero rows kept)."""
-    X = np.asarray(X, dtype=np.float64)
-    scale = np.abs(X).max(axis=1, keepdims=True)
-    return X / np.where(scale > 0, scale, 1.0)
 
 
 def is_classification_target(y) -> bool:

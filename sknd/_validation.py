@@ -26,3 +26,12 @@ def check_data(estimator, X, y="no_validation", *, what: str = "values", **kwarg
 def check_bands(estimator, X, y="no_validation", **kwargs):
     """:func:`check_data` for tables of band values."""
     return check_data(estimator, X, y, what="band values", **kwargs)
+
+
+def unit_peak_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` in float64 with each row divided by its largest magnitude, and those
+    scales, shape (n_rows, 1) (1 for all-zero rows, which stay zero)."""
+    X = np.asarray(X, dtype=np.float64)
+    scale = np.abs(X).max(axis=1, keepdims=True)
+    scale[scale == 0] = 1.0
+    return X / scale, scale

@@ -126,13 +126,7 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         self.callbacks = callbacks
 
     def _build_module(self, n_features, n_outputs):
-        sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, (int, np.integer)) else tuple(sizes)
-        return self._build_network(n_features, self.n_indices, sizes, n_outputs)
-
-    def _initialize_module(self, module, X):
-        # The head reads the indices standardized, as an MLP its bands.
-        module.standardize_indices(X)
+        return self._build_network(n_features, self.n_indices, self._hidden_sizes(), n_outputs)
 
     def fit(self, X, y):
         """Learn ``n_indices`` indices from bands ``X`` and target ``y``."""

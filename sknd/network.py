@@ -93,20 +93,13 @@ class _NDNetworkEstimator(NDEstimator):
         self.callbacks = callbacks
 
     def _build_module(self, n_features, n_outputs):
-        sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, (int, np.integer)) else tuple(sizes)
+        sizes = self._hidden_sizes()
         n_indices = self.n_indices
         if n_indices == "pairs" and n_features < 2:
             raise ValueError(
                 f'n_indices="pairs" needs at least 2 bands, but X has {n_features} feature(s).'
             )
         return self._build_network(n_features, n_indices, sizes, n_outputs, self.activation)
-
-    def _initialize_module(self, module, X):
-        # The paper's ND stack reads the raw indices; ReLU and tanh layers read
-        # them standardized on the training data, as an MLP reads its bands.
-        if module.activation != "nd":
-            module.standardize_indices(X)
 
     def _fit_module(self, X, target, n_outputs, **kwargs):
         self._train(

@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._sklearn import Interval, OddInt, ParamsMixin, Real, StrOptions
+from .._validation import unit_peak_rows
 from ._signal import SignalMixin, estimate_noise
 from ._solvers import _dft_ops, gmc_general, ista_l1
 from ._thresholds import firm_threshold, soft_threshold
@@ -26,14 +27,6 @@ __all__ = ["GMCDenoiser", "L1Denoiser", "WienerDenoiser"]
 _DOMAINS = ("time", "tv", "dft", "wavelet")
 # lam="auto" needs two finest Haar details for a MAD noise estimate.
 _AUTO_MIN_LENGTH = 4
-
-
-def _unit_peak(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``X`` with each row divided by its largest magnitude, and those scales
-    (1 for all-zero rows), shape (n_rows, 1)."""
-    scale = np.abs(X).max(axis=1, keepdims=True)
-    scale[scale == 0] = 1.0
-    return X / scale, scale
 
 
 def _wavelet(name):
@@ -104,7 +97,7 @@ class _SparseFilter(_StatelessFilter):
         X = self._check_signals(X, reset=False)
         # Every solver here is 1-homogeneous (denoise(c y, c lam) = c denoise(y,
         # lam)): solve each row at unit peak, so no magnitude over- or underflows.
-        X64, scale = _unit_peak(X.astype(np.float64))
+        X64, scale = unit_peak_rows(X)
         lams = self._lams(X64)
         if self.lam != "auto":  # "auto" already read the unit-peak rows
             lams = lams / scale[:, 0]
@@ -285,7 +278,7 @@ class WienerDenoiser(_StatelessFilter):
         X = self._check_signals(X, reset=False)
         # Scale-equivariant: filter each row at unit peak (a given noise
         # variance scales by the square), so squares cannot overflow.
-        X64, scale = _unit_peak(X.astype(np.float64))
+        X64, scale = unit_peak_rows(X)
         kw = {"size": self.window, "axis": 1, "mode": "constant", "cval": 0.0}
         mean = uniform_filter1d(X64, **kw)
         # A variance is never negative; rounding can make E[x^2] - m^2 so.
