@@ -99,9 +99,17 @@ class NDEstimator(TorchEstimator):
         if module.activation != "nd":
             module.standardize_indices(X)
 
-    def _build_network(self, n_features, n_indices, hidden, n_outputs, activation="relu"):
+    def _build_network(
+        self, n_features, n_indices, hidden, n_outputs, activation="relu", dropout=0.0
+    ):
         return NDNetwork(
-            n_features, n_indices, hidden, n_outputs, activation=activation, eps=self.eps
+            n_features,
+            n_indices,
+            hidden,
+            n_outputs,
+            activation=activation,
+            eps=self.eps,
+            dropout=dropout,
         )
 
     def _set_coefficients(self) -> None:

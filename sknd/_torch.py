@@ -170,7 +170,15 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
             device=self.device,
         )
         n_params = sum(p.numel() for p in module.parameters())
-        with _threads(1 if n_params < _SMALL_MODEL and device.type == "cpu" else None):
+        # Dropout draws from torch's global generator: seed it for this fit
+        # alone, so a fixed random_state reproduces the fit and the caller's
+        # random state is left as it was.
+        cuda = [torch.device(device).index or 0] if device.type == "cuda" else []
+        with (
+            _threads(1 if n_params < _SMALL_MODEL and device.type == "cpu" else None),
+            torch.random.fork_rng(devices=cuda),
+        ):
+            torch.manual_seed(data_seed + 2)
             net.fit(_TensorData(Xt, yt), None)
         self._finish(net)
         return self

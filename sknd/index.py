@@ -14,7 +14,7 @@ from ._docs import fill_doc
 from ._formulas import catalogue_entries, export_names
 from ._nd_base import NDEstimator, is_classification_target
 from ._pairs import NDPairsTransformer
-from ._sklearn import StrOptions, Widths, _check_feature_names_in
+from ._sklearn import Interval, Real, StrOptions, Widths, _check_feature_names_in
 
 __all__ = ["NDIndexTransformer", "NDPairsTransformer"]
 
@@ -46,6 +46,12 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         ``fit``. A nonlinear head lets the indices separate classes that no
         single threshold does, which suits the nonlinear models put after
         them; ``()`` trains them for a linear head.
+    dropout : float, default=0.3
+        In training, each index is zeroed with this probability before the
+        head reads it (``torch.nn.Dropout``), so every index has to carry
+        information on its own. That is what a random forest after the
+        transformer needs: each of its splits looks at one index, chosen from
+        a few. ``0`` trains the indices as a team.
     {params: alpha, max_epochs, batch_size, lr, lr_schedule, early_stopping}
     {params: validation_fraction, n_iter_no_change, tol, noise, eps, random_state}
     {params: device, verbose, callbacks}
@@ -79,6 +85,7 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         **NDEstimator._parameter_constraints,
         "task": [StrOptions({"auto", "classification", "regression"})],
         "hidden_layer_sizes": [Widths()],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
         "lr_schedule": [StrOptions({"cosine", "constant"})],
     }
     # As for NDClassifier: small models step as fast at 512 rows as at 200.
@@ -90,6 +97,7 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         *,
         task: str = "auto",
         hidden_layer_sizes: tuple[int, ...] = (32, 16),
+        dropout: float = 0.3,
         alpha: float = 1e-3,
         max_epochs: int = 200,
         batch_size: int | str = "auto",
@@ -109,6 +117,7 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         self.n_indices = n_indices
         self.task = task
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.dropout = dropout
         self.alpha = alpha
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -126,7 +135,9 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         self.callbacks = callbacks
 
     def _build_module(self, n_features, n_outputs):
-        return self._build_network(n_features, self.n_indices, self._hidden_sizes(), n_outputs)
+        return self._build_network(
+            n_features, self.n_indices, self._hidden_sizes(), n_outputs, dropout=self.dropout
+        )
 
     def fit(self, X, y):
         """Learn ``n_indices`` indices from bands ``X`` and target ``y``."""

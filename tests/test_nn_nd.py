@@ -165,3 +165,20 @@ def test_sparsity_penalty_is_scale_free_and_favours_few_bands():
 def test_invalid_layer_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         NormalizedDifference(3, 2, **kwargs)
+
+
+def test_index_dropout_acts_in_training_only():
+    torch.manual_seed(0)
+    net = NDNetwork(6, 4, (8,), 3, dropout=0.5).double()
+    x = torch.rand(64, 6, dtype=torch.float64)
+    net.train()
+    assert not torch.equal(net(x), net(x))  # a new mask each pass
+    net.eval()
+    assert torch.equal(net(x), net(x))
+    # In eval mode it is the network without dropout.
+    plain = NDNetwork(6, 4, (8,), 3).double()
+    plain.load_state_dict(net.state_dict())
+    plain.eval()
+    assert torch.equal(plain(x), net(x))
+    with pytest.raises(ValueError, match="dropout must be in"):
+        NDNetwork(6, 4, dropout=1.0)

@@ -47,6 +47,10 @@ class NDNetwork(nn.Module):
         The hidden layers' kind; ``"nd"`` stacks signed ND layers.
     eps : float, default=1e-6
         Passed to every :class:`NormalizedDifference` layer.
+    dropout : float, default=0.0
+        Probability of zeroing each standardized index in training
+        (``nn.Dropout``; inactive in ``eval()`` mode), so that no index relies
+        on the others to carry its information.
 
     Examples
     --------
@@ -69,6 +73,7 @@ class NDNetwork(nn.Module):
         *,
         activation: str = "relu",
         eps: float = 1e-6,
+        dropout: float = 0.0,
     ) -> None:
         super().__init__()
         if activation not in ("relu", "tanh", "nd"):
@@ -80,6 +85,8 @@ class NDNetwork(nn.Module):
         sizes = [int(h) for h in hidden_layer_sizes]
         if any(h < 1 for h in sizes):
             raise ValueError(f"hidden_layer_sizes must be positive, got {sizes}.")
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}.")
         self.activation = activation
         widths = [first.out_features, *sizes]
         layers: list[nn.Module] = []
@@ -93,6 +100,7 @@ class NDNetwork(nn.Module):
         self.hidden = nn.Sequential(*layers)
         self.register_buffer("index_mean", torch.zeros(first.out_features))
         self.register_buffer("index_scale", torch.ones(first.out_features))
+        self.index_dropout = nn.Dropout(dropout) if dropout else nn.Identity()
         self.head = None if out_features is None else nn.Linear(widths[-1], out_features)
 
     @property
@@ -117,7 +125,7 @@ class NDNetwork(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """What the head reads: the last hidden layer's output."""
-        x = (self.indices(x) - self.index_mean) / self.index_scale
+        x = self.index_dropout((self.indices(x) - self.index_mean) / self.index_scale)
         for layer in self.nd_layers[1:]:
             x = layer(x)
         return self.hidden(x)
