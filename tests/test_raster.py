@@ -141,9 +141,15 @@ def test_no_data_pixels(data, clf, nd_named):
     out = transform_raster(nd_named, arr.chunk({"y": 4}), skipna=True).compute()
     assert np.isnan(out.values[:, 0, 0]).all() and np.isnan(out.values[:, 3, 4]).all()
     assert np.isfinite(out.values).sum() == 4 * (ROWS * COLS - 2)
+    # A DataArray declares an integer fill value for class maps ...
     labels = transform_raster(clf, arr, method="predict", skipna=True)
-    assert labels.dtype == np.float64 and np.isnan(labels.values[0, 0])
+    assert labels.dtype.kind == "i" and labels.values[0, 0] == -1
+    assert labels.attrs["_FillValue"] == -1 and labels.attrs["long_name"] == "class"
     np.testing.assert_array_equal(labels.values.ravel()[1:5], clf.predict(X)[1:5])
+    assert transform_raster(clf, arr, skipna=True, nodata=99).values[0, 0] == 99
+    # ... a plain array cannot, so its class map is float with NaN.
+    plain = transform_raster(clf, arr.values, method="predict", skipna=True)
+    assert plain.dtype == np.float64 and np.isnan(plain[0, 0])
 
 
 def test_string_labels_cannot_be_nan(data):
@@ -160,6 +166,7 @@ def test_string_labels_cannot_be_nan(data):
         ({"method": "score"}, "method must be one of"),
         ({"method": "predict_proba"}, "has no method 'predict_proba'"),
         ({"block_pixels": 0}, "block_pixels"),
+        ({"nodata": 0.5}, "nodata must be an integer"),
     ],
 )
 def test_bad_arguments(data, nd_named, kwargs, match):
