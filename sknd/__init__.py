@@ -20,7 +20,16 @@ _ESTIMATORS = {
     "SparseBNDenoiser": ".denoise",
     "WienerDenoiser": ".denoise",
 }
-_SUBPACKAGES = ("datasets", "denoise", "metrics", "nn", "plotting", "raster", "reference")
+_SUBPACKAGES = (
+    "catalogue",
+    "datasets",
+    "denoise",
+    "metrics",
+    "nn",
+    "plotting",
+    "raster",
+    "reference",
+)
 
 __all__ = [*sorted(_ESTIMATORS), "__version__"]
 

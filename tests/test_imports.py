@@ -21,6 +21,8 @@ def _loaded_after(code: str) -> set[str]:
     [
         "from sknd.denoise import WienerDenoiser, L1Denoiser, GMCDenoiser, tv_denoise",
         "import sknd.metrics",
+        "import sknd.catalogue",
+        "import sknd.raster",
         "from sknd.datasets import make_spike_signals, make_spectral_classification",
         "import sknd; sknd.__version__",
     ],
