@@ -13,10 +13,10 @@ __version__ = "0.1.0"
 _ESTIMATORS = {
     "GMCDenoiser": ".denoise",
     "L1Denoiser": ".denoise",
-    "NDClassifier": ".network",
-    "NDIndexTransformer": ".index",
+    "NDClassifier": "._predictors",
+    "NDIndexTransformer": "._index_transformer",
     "NDPairsTransformer": "._pairs",
-    "NDRegressor": ".network",
+    "NDRegressor": "._predictors",
     "SparseBNDenoiser": ".denoise",
     "WienerDenoiser": ".denoise",
 }

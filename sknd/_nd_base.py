@@ -1,4 +1,8 @@
-"""What the learned-index estimators share: input checks, targets, coefficients."""
+"""What the learned-index estimators share: input checks, targets, coefficients.
+
+The base of NDIndexTransformer, NDClassifier and NDRegressor. Imports torch
+(through ``_torch`` and ``nn``); no estimator-specific code here.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Input validation shared by every sknd estimator."""
+"""Input validation shared by every sknd estimator.
+
+numpy and scikit-learn only: the torch-free filters use it too, so no torch here.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Signal-quality metrics and their scikit-learn scorers."""
+"""Signal-quality metrics and their scikit-learn scorers.
+
+numpy and scikit-learn only: importing the metrics never imports torch.
+"""
 
 from __future__ import annotations
 

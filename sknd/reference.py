@@ -1,4 +1,8 @@
-"""Numpy forward passes, written independently of the torch modules, as test oracles."""
+"""Numpy forward passes, written independently of the torch modules, as test oracles.
+
+numpy only, and nothing from ``sknd.nn``: an oracle that shared code with what
+it checks would share its bugs.
+"""
 
 from __future__ import annotations
 

@@ -183,7 +183,7 @@ def test_distributed_cluster_with_process_workers(spectra, nd, float_tif):
     eager = transform_raster(nd, rioxarray.open_rasterio(float_tif)).values
 
     def holds_model(out):
-        return b"sknd.index" in cloudpickle.dumps(dict(out.data.__dask_graph__()))
+        return b"sknd._index_transformer" in cloudpickle.dumps(dict(out.data.__dask_graph__()))
 
     assert holds_model(transform_raster(nd, scene))  # no client: the graph carries it
     with (

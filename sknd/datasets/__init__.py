@@ -1,4 +1,7 @@
-"""Data to learn from: real spectra (the earthlib library) and synthetic sets with known truth."""
+"""Data to learn from: real spectra (the earthlib library) and synthetic sets with known truth.
+
+No torch: the datasets import without it.
+"""
 
 from ._library import load_spectral_library, make_spectral_mixtures
 from ._synthetic import (

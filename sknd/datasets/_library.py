@@ -1,4 +1,8 @@
-"""Real spectra: the earthlib spectral library, resampled to a sensor's bands."""
+"""Real spectra: the earthlib spectral library, resampled to a sensor's bands.
+
+numpy and scikit-learn; earthlib (optional) is imported when the data is
+loaded. No torch here.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Synthetic data with known ground truth."""
+"""Synthetic data with known ground truth: spectra, a scene, and 1-D signals.
+
+numpy and scikit-learn only; no torch here.
+"""
 
 from __future__ import annotations
 
@@ -260,7 +263,7 @@ def make_spike_signals(
     noise: float = 3.0,
     random_state=None,
 ):
-    """The seed study's task: sparse positive spikes in white Gaussian noise.
+    """Sparse positive spikes in white Gaussian noise: the benchmark denoising task.
 
     Each clean signal has ``n_spikes`` positions drawn uniformly *with
     replacement* (a position drawn twice keeps its last height), integer

@@ -136,8 +136,8 @@ class L1Denoiser(_SparseFilter):
         Where the signal is sparse. ``"time"``: soft threshold of the samples.
         ``"tv"``: sparse differences, exact 1-D total variation (Condat's
         direct algorithm). ``"dft"``: sparse unitary DFT coefficients, solved
-        by ISTA as in the seed study. ``"wavelet"``: soft threshold of
-        orthonormal DWT details (needs PyWavelets).
+        by ISTA (Daubechies, Defrise and De Mol, 2004). ``"wavelet"``: soft
+        threshold of orthonormal DWT details (needs PyWavelets).
     wavelet : str, default="db4"
         Wavelet for ``domain="wavelet"``.
 
@@ -191,8 +191,8 @@ class GMCDenoiser(_SparseFilter):
         ``"time"``: the firm threshold (``T1 = lam``, ``T2 = lam / gamma``).
         ``"tv"``: GMC total variation by iterated exact TV denoising.
         ``"dft"``: the general forward-backward saddle-point iteration with a
-        unitary DFT, as in the seed study. ``"wavelet"``: firm threshold of
-        orthonormal DWT details.
+        unitary DFT (Selesnick, IEEE Trans. Signal Processing 2017).
+        ``"wavelet"``: firm threshold of orthonormal DWT details.
     wavelet : str, default="db4"
         Wavelet for ``domain="wavelet"``.
 

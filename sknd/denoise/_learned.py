@@ -1,4 +1,9 @@
-"""SparseBNDenoiser: a DnCNN-style network with (sparse) batch norm, as an estimator."""
+"""SparseBNDenoiser: a DnCNN-style network with (sparse) batch norm, as an estimator.
+
+The estimator only: the torch network is ``sknd.nn.DenoisingCNN1d``, the
+label-free modes are ``_self_supervised``. The one module of ``sknd.denoise``
+that imports torch; the package loads it on first use.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from .._sklearn import (
 from .._torch import TorchEstimator
 from ..metrics import psnr
 from ..nn import DenoisingCNN1d
-from ..nn.denoise import receptive_field
+from ..nn.cnn1d import receptive_field
 from ._self_supervised import SELF_SUPERVISED
 from ._signal import SignalMixin, estimate_noise, mad_bias_factor
 
@@ -84,8 +89,8 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
     bn_mode : {"fixed", "unfixed"}, default="fixed"
         "fixed": running statistics at prediction (eval mode). "unfixed": the
         statistics of the batch being predicted (all rows given to
-        ``predict``), as the seed study compared; outputs then depend on the
-        other rows.
+        ``predict``); outputs then depend on the other rows (batch norm's
+        training behaviour at test time, Ioffe and Szegedy, 2015).
     prior : {None, "wiener"}, default=None
         Feed a differentiable local Wiener estimate as a second input channel.
     self_supervised : {"r2r", "noise2self"}, default="r2r"

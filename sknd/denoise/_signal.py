@@ -1,4 +1,7 @@
-"""What every denoiser shares: signal validation, the noise estimate, PSNR scoring."""
+"""What every denoiser shares: signal validation, the noise estimate, PSNR scoring.
+
+numpy only; no torch here (the classical filters build on it).
+"""
 
 from __future__ import annotations
 
@@ -60,7 +63,8 @@ def mad_bias_factor(X: np.ndarray) -> float:
     with different noise levels pool correctly; a two-component zero-mean
     Gaussian scale mixture fitted by EM to the pooled values separates the
     noise (narrow) from the signal's spikes and jumps (wide). The MAD estimate
-    alone is about 25% too high on the seed's spike task (input SNR 1), where
+    alone is about 25% too high on the spike task of
+    :func:`~sknd.datasets.make_spike_signals` (input SNR 1), where
     a third of the details hold a spike. 0 when every row is noise-free.
     """
     X = np.atleast_2d(X)

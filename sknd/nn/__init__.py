@@ -1,8 +1,8 @@
 """Pure torch modules: no numpy and no scikit-learn in this subpackage."""
 
-from .denoise import DenoisingCNN1d, SparseBatchNorm1d, WienerFilter1d, shrink
+from .cnn1d import DenoisingCNN1d, SparseBatchNorm1d, WienerFilter1d, shrink
 from .nd import NormalizedDifference, all_pairs
-from .networks import NDNetwork
+from .nd_network import NDNetwork
 
 __all__ = [
     "DenoisingCNN1d",

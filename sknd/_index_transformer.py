@@ -1,4 +1,10 @@
-"""Transformers that compute normalized-difference indices."""
+"""NDIndexTransformer: learned normalized-difference indices as features for any model.
+
+The estimator only: training is the shared recipe of ``_nd_base`` and
+``_torch``, the formulas it writes come from ``_formulas``. Imports torch (through
+its bases); never imported by the torch-free modules (``_pairs``, ``catalogue``,
+the classical filters).
+"""
 
 from __future__ import annotations
 

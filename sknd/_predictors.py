@@ -1,4 +1,9 @@
-"""Classifiers and regressors built from stacked ND layers."""
+"""NDClassifier and NDRegressor: learned indices, a small network and a head.
+
+The estimators only; the torch network is ``sknd.nn.NDNetwork``, training is
+``_nd_base`` and ``_torch``. Imports torch; never imported by the torch-free
+modules.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""1-D denoising modules: sparse batch norm, a local Wiener layer, a DnCNN-style net."""
+"""1-D denoising modules: sparse batch norm, a local Wiener layer, a DnCNN-style net.
+
+Pure torch: no numpy and no scikit-learn.
+"""
 
 from __future__ import annotations
 
@@ -162,7 +165,7 @@ class DenoisingCNN1d(nn.Module):
         Record ``mean |u|^p`` after each norm layer, for a loss penalty.
     prior : {None, "wiener"}
         ``"wiener"`` feeds the network a local Wiener estimate as a second
-        input channel (the seed's prior branch).
+        input channel, a classical estimate the network can correct.
     wiener_window : int
 
     Examples

@@ -1,4 +1,7 @@
-"""A layer of learned indices, hidden layers on top, and a linear head."""
+"""NDNetwork: a layer of learned indices, hidden layers on top, and a linear head.
+
+Pure torch: no numpy and no scikit-learn.
+"""
 
 from __future__ import annotations
 
