@@ -34,10 +34,10 @@ FAMILIES = {
 
 LEARNED = {
     "CNN, batch norm fixed": {},
-    "CNN, sparse BN soft (p=1)": {"norm": "sparse", "p": 1},
-    "CNN, sparse BN hard (p=0)": {"norm": "sparse", "p": 0},
-    "CNN, sparse BN firm (gmc)": {"norm": "sparse", "p": "gmc"},
-    "CNN, BN + L1 penalty 0.1": {"sparsity": 0.1},
+    "CNN, sparse BN soft (l1)": {"norm": "sparse", "penalty": "l1"},
+    "CNN, sparse BN hard (l0)": {"norm": "sparse", "penalty": "l0"},
+    "CNN, sparse BN firm (gmc)": {"norm": "sparse", "penalty": "gmc"},
+    "CNN, BN + L1 penalty 0.1": {"lam": 0.1},
     "CNN, per-signal norm": {"norm": "instance"},
 }
 

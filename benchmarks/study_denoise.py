@@ -44,9 +44,9 @@ def spike_table(quick):
         )
     variants = {
         "CNN, batch norm": {},
-        "CNN, sparse BN hard (p=0)": {"norm": "sparse", "p": 0},
-        "CNN, sparse BN firm (gmc)": {"norm": "sparse", "p": "gmc"},
-        "CNN, BN + L1 penalty 0.1": {"sparsity": 0.1},
+        "CNN, sparse BN hard (l0)": {"norm": "sparse", "penalty": "l0"},
+        "CNN, sparse BN firm (gmc)": {"norm": "sparse", "penalty": "gmc"},
+        "CNN, BN + L1 penalty 0.1": {"lam": 0.1},
     }
     if quick:
         variants = dict(list(variants.items())[:2])
@@ -107,17 +107,18 @@ def lambda_sweep(quick, out_dir):
         X, y = make(n_train, snr=2.0, random_state=0)
         X_te, y_te = make(500, snr=2.0, random_state=1)
         ax = fig.add_subplot(1, 2, k + 1)
-        for norm_, p in (("batch", 1), ("sparse", 0), ("sparse", "gmc")):
+        for norm_, penalty in (("batch", "l1"), ("sparse", "l0"), ("sparse", "gmc")):
             errs = []
             for lam in lams:
                 est = SparseBNDenoiser(
-                    norm=norm_, p=p, sparsity=lam, max_epochs=epochs, random_state=0
+                    norm=norm_, penalty=penalty, lam=lam, max_epochs=epochs, random_state=0
                 ).fit(X, y)
                 errs.append(rmse(y_te, est.predict(X_te)))
-                rows.append([fam, f"norm={norm_}, p={p}", lam, errs[-1]])
-            ax.plot([max(lam, 1e-3) for lam in lams], errs, marker="o", label=f"{norm_}, p={p}")
+                rows.append([fam, f"norm={norm_}, penalty={penalty}", lam, errs[-1]])
+            label = f"{norm_}, {penalty}"
+            ax.plot([max(lam, 1e-3) for lam in lams], errs, marker="o", label=label)
         ax.set_xscale("log")
-        ax.set(xlabel="sparsity (Lambda; 0 drawn at 1e-3)", ylabel="test RMSE", title=fam)
+        ax.set(xlabel="lam (0 drawn at 1e-3)", ylabel="test RMSE", title=fam)
         ax.legend(fontsize=7)
     link = save(fig, out_dir, "sparsity_sweep.png")
     return table(["family", "network", "Lambda", "test RMSE"], rows) + "\n\n" + link

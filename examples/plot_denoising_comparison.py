@@ -26,7 +26,9 @@ methods = {
     "L1": L1Denoiser(),
     "GMC": GMCDenoiser(),
     "SparseBN, plain BN": SparseBNDenoiser(max_epochs=10, random_state=0),
-    "SparseBN, sparse BN": SparseBNDenoiser(norm="sparse", p="gmc", max_epochs=10, random_state=0),
+    "SparseBN, sparse BN": SparseBNDenoiser(
+        norm="sparse", penalty="gmc", max_epochs=10, random_state=0
+    ),
 }
 outputs = {}
 for name, method in methods.items():

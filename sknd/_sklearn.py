@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -285,3 +286,24 @@ def validate_call(constraints: dict):
         return wrapper
 
     return decorate
+
+
+def renamed(estimator, old: str, new: str, convert=None):
+    """The value of parameter ``new``, or of its former name ``old`` if that is set.
+
+    A renamed parameter keeps working for one release: its constructor takes
+    ``old="deprecated"`` by default, and a value given there wins, with a
+    FutureWarning that says what to write instead. ``convert`` maps an old
+    value to the new parameter's vocabulary.
+    """
+    value = getattr(estimator, old)
+    if isinstance(value, str) and value == "deprecated":
+        return getattr(estimator, new)
+    value = convert(value) if convert is not None else value
+    warnings.warn(
+        f"{type(estimator).__name__}: the parameter {old!r} was renamed {new!r} in sknd 0.2 "
+        f"and will be removed in 0.3; write {new}={value!r}.",
+        FutureWarning,
+        stacklevel=3,
+    )
+    return value

@@ -110,14 +110,14 @@ def batch_norm(x, weight, bias, running_mean, running_var, eps, *, batch_stats: 
     return weight[None, :, None] * xhat + bias[None, :, None]
 
 
-def shrink(u: np.ndarray, tau: np.ndarray, p, gamma: float = 0.5) -> np.ndarray:
-    """Soft (p=1), hard (0), firm ("gmc") or scaling (2) shrinkage with per-channel tau."""
+def shrink(u: np.ndarray, tau: np.ndarray, penalty: str, gamma: float = 0.5) -> np.ndarray:
+    """Soft ("l1"), hard ("l0"), firm ("gmc") or scaling ("l2") shrinkage, per-channel tau."""
     tau = tau[None, :, None]
-    if p == 1:
+    if penalty == "l1":
         return np.sign(u) * np.maximum(np.abs(u) - tau, 0)
-    if p == 0:
+    if penalty == "l0":
         return np.where(np.abs(u) > tau, u, 0.0)
-    if p == 2:
+    if penalty == "l2":
         return u / (1 + 2 * tau)
     t2 = tau / gamma
     middle = np.sign(u) * t2 * (np.abs(u) - tau) / (t2 - tau)
@@ -143,7 +143,7 @@ def wiener(x: np.ndarray, window: int) -> np.ndarray:
 def denoising_cnn(x: np.ndarray, state: dict, config: dict, *, batch_stats: bool = False):
     """Forward pass of :class:`sknd.nn.DenoisingCNN1d` from its ``state_dict`` (as numpy).
 
-    ``config`` holds ``depth``, ``norm``, ``p`` and ``prior`` (None or the Wiener
+    ``config`` holds ``depth``, ``norm``, ``penalty`` and ``prior`` (None or the Wiener
     window); ``batch_stats`` selects the "unfixed" batch-norm mode.
     """
     x = x[:, None, :]
@@ -163,7 +163,7 @@ def denoising_cnn(x: np.ndarray, state: dict, config: dict, *, batch_stats: bool
                 batch_stats=batch_stats,
             )
             if config["norm"] == "sparse":
-                h = shrink(h, softplus(state[key + "1.rho"]), config["p"])
+                h = shrink(h, softplus(state[key + "1.rho"]), config["penalty"])
         h = np.maximum(h, 0)
     noise = conv1d(h, state["tail.weight"], state["tail.bias"])
     return (x - noise)[:, 0]

@@ -72,7 +72,7 @@ def test_wavelet_domain_is_orthonormal():
 @pytest.mark.parametrize("noise", [None, 0.3])
 def test_wiener_equals_scipy(window, noise):
     X = np.random.default_rng(6).normal(size=(6, 41))
-    got = WienerDenoiser(window, noise=noise).fit_transform(X)
+    got = WienerDenoiser(window, noise_variance=noise).fit_transform(X)
     if window == 1:
         # A one-sample window has zero local variance: scipy returns 0/0 = NaN
         # (noise None) or the local mean, which is the signal itself.
@@ -115,3 +115,11 @@ def test_classical_bad_parameters(Est):
     if Est is not WienerDenoiser:
         with pytest.raises(ValueError, match="lam"):
             Est(lam=-1).fit(X)
+
+
+def test_wiener_former_noise_name_still_works_with_a_future_warning():
+    X = np.random.default_rng(0).normal(size=(3, 40))
+    expected = WienerDenoiser(noise_variance=0.5).fit_transform(X)
+    with pytest.warns(FutureWarning, match="'noise' was renamed 'noise_variance'"):
+        got = WienerDenoiser(noise=0.5).fit_transform(X)
+    np.testing.assert_array_equal(got, expected)

@@ -184,8 +184,8 @@ def test_classical_filters_are_scale_safe(signals, est, scale):
 
 def test_wiener_with_a_given_noise_variance_scales_it(signals):
     X, _ = signals
-    ref = WienerDenoiser(noise=0.2).fit_transform(X)
-    out = WienerDenoiser(noise=0.2 * 1e12).fit_transform(X * 1e6)
+    ref = WienerDenoiser(noise_variance=0.2).fit_transform(X)
+    out = WienerDenoiser(noise_variance=0.2 * 1e12).fit_transform(X * 1e6)
     np.testing.assert_allclose(out / 1e6, ref, rtol=1e-9, atol=1e-12)
 
 

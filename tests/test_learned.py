@@ -55,10 +55,10 @@ def test_fixed_mode_is_batch_independent_unfixed_is_not(spikes):
 @pytest.mark.parametrize(
     "params",
     [
-        {"norm": "sparse", "p": 0},
-        {"norm": "sparse", "p": "gmc"},
-        {"norm": "sparse", "p": 1, "sparsity": 0.1},
-        {"norm": "batch", "p": 2, "sparsity": 0.1},
+        {"norm": "sparse", "penalty": "l0"},
+        {"norm": "sparse", "penalty": "gmc"},
+        {"norm": "sparse", "penalty": "l1", "lam": 0.1},
+        {"norm": "batch", "penalty": "l2", "lam": 0.1},
         {"norm": "instance"},
         {"norm": "none", "prior": "wiener"},
     ],
@@ -74,7 +74,7 @@ def test_sparsity_penalty_shrinks_latent_features(spikes):
     X, y = spikes
     kw = {**SMALL, "max_epochs": 5}
     plain = SparseBNDenoiser(**kw).fit(X, y)
-    sparse = SparseBNDenoiser(sparsity=1.0, **kw).fit(X, y)
+    sparse = SparseBNDenoiser(lam=1.0, **kw).fit(X, y)
 
     def latent_l1(den):
         net = den.module_
@@ -160,7 +160,8 @@ def test_learned_denoiser_bad_input_at_predict_and_params(spikes):
         ({"bn_mode": "frozen"}, "bn_mode"),
         ({"self_supervised": "n2v"}, "self_supervised"),
         ({"noise_std": -1.0}, "noise_std"),
-        ({"sparsity": -1.0}, "sparsity"),
+        ({"lam": -1.0}, "lam"),
+        ({"penalty": 1}, "penalty"),
         ({"norm": "layer"}, "norm"),
     ]:
         with pytest.raises(ValueError, match=match):
@@ -191,3 +192,14 @@ def test_learned_denoiser_contract_checks_with_real_targets(spikes):
     readonly.setflags(write=False)
     np.testing.assert_array_equal(clone(est).fit(readonly, y).predict(readonly), est.predict(X))
     np.testing.assert_array_equal(est.predict(np.asfortranarray(X)), est.predict(X))
+
+
+def test_former_parameter_names_still_work_with_a_future_warning(spikes):
+    X, y = spikes
+    kw = {"channels": 4, "depth": 3, "max_epochs": 1, "random_state": 0}
+    new = SparseBNDenoiser(norm="sparse", penalty="gmc", lam=0.1, **kw).fit(X, y)
+    with pytest.warns(FutureWarning, match="'p' was renamed 'penalty'.*penalty='gmc'"):
+        old = SparseBNDenoiser(norm="sparse", p="gmc", sparsity=0.1, **kw).fit(X, y)
+    np.testing.assert_array_equal(old.predict(X), new.predict(X))
+    with pytest.warns(FutureWarning, match="'sparsity' was renamed 'lam'"):
+        SparseBNDenoiser(sparsity=0.1, **kw).fit(X, y)

@@ -9,12 +9,13 @@ from sknd.reference import denoising_cnn
 from sknd.reference import shrink as np_shrink
 
 
-@pytest.mark.parametrize("p", [0, 1, 2, "gmc"])
-def test_shrink_matches_reference_and_has_gradients(p):
+@pytest.mark.parametrize("penalty", ["l0", "l1", "l2", "gmc"])
+def test_shrink_matches_reference_and_has_gradients(penalty):
     u = torch.linspace(-3, 3, 61, dtype=torch.float64).reshape(1, 1, -1).repeat(1, 2, 1)
     tau = torch.tensor([0.5, 1.0], dtype=torch.float64, requires_grad=True)
-    out = shrink(u, tau[:, None], p)
-    np.testing.assert_allclose(out.detach().numpy(), np_shrink(u.numpy(), tau.detach().numpy(), p))
+    out = shrink(u, tau[:, None], penalty)
+    expected = np_shrink(u.numpy(), tau.detach().numpy(), penalty)
+    np.testing.assert_allclose(out.detach().numpy(), expected)
     out.abs().sum().backward()
     assert torch.isfinite(tau.grad).all() and tau.grad.abs().sum() > 0
 
@@ -31,12 +32,12 @@ def test_batch_statistics_mode_leaves_running_stats_alone():
 @pytest.mark.parametrize(
     "config",
     [
-        {"norm": "batch", "p": 1, "prior": None},
-        {"norm": "sparse", "p": 0, "prior": None},
-        {"norm": "sparse", "p": 1, "prior": 3},
-        {"norm": "sparse", "p": "gmc", "prior": None},
-        {"norm": "sparse", "p": 2, "prior": 3},
-        {"norm": "none", "p": 1, "prior": None},
+        {"norm": "batch", "penalty": "l1", "prior": None},
+        {"norm": "sparse", "penalty": "l0", "prior": None},
+        {"norm": "sparse", "penalty": "l1", "prior": 3},
+        {"norm": "sparse", "penalty": "gmc", "prior": None},
+        {"norm": "sparse", "penalty": "l2", "prior": 3},
+        {"norm": "none", "penalty": "l1", "prior": None},
     ],
 )
 @pytest.mark.parametrize("batch_stats", [False, True])
@@ -47,7 +48,7 @@ def test_numpy_reference_equals_torch(config, batch_stats):
         4,
         3,
         norm=config["norm"],
-        p=config["p"],
+        penalty=config["penalty"],
         prior="wiener" if config["prior"] else None,
     ).double()
     # Non-trivial running statistics and thresholds, as after training.
@@ -68,3 +69,16 @@ def test_numpy_reference_equals_torch(config, batch_stats):
     cfg = {"depth": 4, **config}
     expected = denoising_cnn(x, state, cfg, batch_stats=batch_stats)
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-10)
+
+
+def test_former_p_names_still_work_with_a_future_warning():
+    with pytest.warns(FutureWarning, match="'p' was renamed 'penalty'.*penalty='l0'"):
+        bn = SparseBatchNorm1d(3, p=0)
+    assert bn.penalty == "l0"
+    with pytest.warns(FutureWarning, match="penalty='gmc'"):
+        net = DenoisingCNN1d(4, 3, norm="sparse", p="gmc")
+    assert all(m.penalty == "gmc" for m in net.batch_norms())
+    with pytest.raises(ValueError, match="penalty must be one of"):
+        SparseBatchNorm1d(3, penalty="l3")
+    with pytest.raises(ValueError, match="p must be one of"):
+        SparseBatchNorm1d(3, p=3)

@@ -15,7 +15,7 @@ from scipy.ndimage import uniform_filter1d
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._sklearn import Interval, OddInt, ParamsMixin, Real, StrOptions
+from .._sklearn import Interval, OddInt, ParamsMixin, Real, StrOptions, renamed
 from .._validation import unit_peak_rows
 from ._signal import SignalMixin, estimate_noise
 from ._solvers import _dft_ops, gmc_general, ista_l1
@@ -244,15 +244,21 @@ class WienerDenoiser(_StatelessFilter):
     """Local adaptive Wiener filter of each signal; equal to ``scipy.signal.wiener``.
 
     With local mean ``m`` and variance ``v`` over ``window`` samples (zero padded)
-    and noise power ``s2`` (the mean of ``v`` over the signal when ``noise`` is
-    None): ``m + (1 - s2 / v) (x - m)`` where ``v > s2``, else ``m``.
+    and noise power ``s2`` (``noise_variance``, or the mean of ``v`` over the
+    signal when it is None): ``m + (1 - s2 / v) (x - m)`` where ``v > s2``,
+    else ``m``.
 
     Parameters
     ----------
     window : int, default=3
         Odd window length.
-    noise : float, optional
-        Noise *power* (variance), as in scipy; estimated per signal if None.
+    noise_variance : float, optional
+        The noise's variance (scipy's ``noise``, the noise power), in the
+        signals' squared units; estimated per signal if None.
+    noise : float, default="deprecated"
+        Former name of ``noise_variance`` (``noise`` names a standard
+        deviation or an augmentation scale elsewhere in sknd); still read,
+        with a FutureWarning, until sknd 0.3.
 
     Examples
     --------
@@ -264,11 +270,15 @@ class WienerDenoiser(_StatelessFilter):
 
     _parameter_constraints: ClassVar[dict] = {
         "window": [OddInt()],
-        "noise": [None, Interval(Real, 0, None, closed="left")],
+        "noise_variance": [None, Interval(Real, 0, None, closed="left")],
+        "noise": [None, Interval(Real, 0, None, closed="left"), StrOptions({"deprecated"})],
     }
 
-    def __init__(self, window: int = 3, *, noise: float | None = None) -> None:
+    def __init__(
+        self, window: int = 3, *, noise_variance: float | None = None, noise="deprecated"
+    ) -> None:
         self.window = window
+        self.noise_variance = noise_variance
         self.noise = noise
 
     def transform(self, X):
@@ -276,6 +286,7 @@ class WienerDenoiser(_StatelessFilter):
         check_is_fitted(self)
         self._check_params()
         X = self._check_signals(X, reset=False)
+        noise_variance = renamed(self, "noise", "noise_variance")
         # Scale-equivariant: filter each row at unit peak (a given noise
         # variance scales by the square), so squares cannot overflow.
         X64, scale = unit_peak_rows(X)
@@ -283,7 +294,10 @@ class WienerDenoiser(_StatelessFilter):
         mean = uniform_filter1d(X64, **kw)
         # A variance is never negative; rounding can make E[x^2] - m^2 so.
         var = np.maximum(uniform_filter1d(X64**2, **kw) - mean**2, 0.0)
-        s2 = var.mean(axis=1, keepdims=True) if self.noise is None else self.noise / scale**2
+        if noise_variance is None:
+            s2 = var.mean(axis=1, keepdims=True)
+        else:
+            s2 = noise_variance / scale**2
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.where(var <= s2, mean, mean + (1.0 - s2 / var) * (X64 - mean))
         return (out * scale).astype(X.dtype, copy=False)

@@ -24,11 +24,12 @@ from .._sklearn import (
     Real,
     StrOptions,
     _check_feature_names,
+    renamed,
 )
 from .._torch import TorchEstimator
 from ..metrics import psnr
 from ..nn import DenoisingCNN1d
-from ..nn.cnn1d import receptive_field
+from ..nn.cnn1d import _FORMER_P, receptive_field
 from ._self_supervised import SELF_SUPERVISED
 from ._signal import SignalMixin, estimate_noise, mad_bias_factor
 
@@ -77,15 +78,18 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         Odd width of every convolution kernel.
     norm : {"batch", "sparse", "instance", "none"}, default="batch"
         ``"sparse"`` adds a learned per-channel shrinkage after each batch
-        norm (see ``p``); ``"instance"`` uses each signal's own statistics in
+        norm (see ``penalty``); ``"instance"`` uses each signal's own statistics in
         training and inference alike.
-    p : {0, 1, 2, "gmc"}, default=1
-        Shrinkage of ``norm="sparse"``: hard (0), soft (1), scaling (2) or firm
-        ("gmc") threshold; also the power of the ``sparsity`` penalty (0 and
-        "gmc" use 1 there).
-    sparsity : float, default=0.0
-        Lambda of a loss penalty ``Lambda * mean |u|^p`` on the normalized
-        latent features ``u``.
+    penalty : {"l1", "l0", "l2", "gmc"}, default="l1"
+        The sparse penalty ``R`` on latent features: ``norm="sparse"`` applies
+        its proximal map, a learned per-channel shrinkage (soft threshold for
+        "l1", hard for "l0", scaling for "l2", firm for the GMC penalty of
+        Selesnick, 2017); ``lam`` weighs it in the loss (as ``mean |u|``, or
+        ``mean u^2`` for "l2").
+    lam : float, default=0.0
+        Weight of the sparse penalty in the loss, ``lam * mean R(u)`` on the
+        normalized latent features ``u``: the same ``lam`` as the classical
+        filters' weight of their penalty.
     bn_mode : {"fixed", "unfixed"}, default="fixed"
         "fixed": running statistics at prediction (eval mode). "unfixed": the
         statistics of the batch being predicted (all rows given to
@@ -105,6 +109,11 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         Recorruptions averaged at prediction after label-free R2R training.
     {params: max_epochs, batch_size, lr, early_stopping, validation_fraction}
     {params: n_iter_no_change, tol, random_state, device, verbose, callbacks}
+    p : {0, 1, 2, "gmc"}, default="deprecated"
+        Former name of ``penalty`` (0, 1 and 2 are "l0", "l1" and "l2"); still
+        read, with a FutureWarning, until sknd 0.3.
+    sparsity : float, default="deprecated"
+        Former name of ``lam``; still read, with a FutureWarning, until sknd 0.3.
 
     Attributes
     ----------
@@ -140,8 +149,11 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         "depth": [Interval(Integral, 2, None, closed="left")],
         "kernel_size": [OddInt()],
         "norm": [StrOptions({"batch", "sparse", "instance", "none"})],
-        "p": [Options(Integral, {0, 1, 2}), StrOptions({"gmc"})],
-        "sparsity": [Interval(Real, 0, None, closed="left")],
+        "penalty": [StrOptions({"l0", "l1", "l2", "gmc"})],
+        "lam": [Interval(Real, 0, None, closed="left")],
+        # Former names, accepted with a FutureWarning until sknd 0.3.
+        "p": [Options(Integral, {0, 1, 2}), StrOptions({"gmc", "deprecated"})],
+        "sparsity": [Interval(Real, 0, None, closed="left"), StrOptions({"deprecated"})],
         "bn_mode": [StrOptions({"fixed", "unfixed"})],
         "prior": [None, StrOptions({"wiener"})],
         "self_supervised": [StrOptions({"r2r", "noise2self"})],
@@ -156,8 +168,8 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         kernel_size: int = 3,
         *,
         norm: str = "batch",
-        p=1,
-        sparsity: float = 0.0,
+        penalty: str = "l1",
+        lam: float = 0.0,
         bn_mode: str = "fixed",
         prior: str | None = None,
         self_supervised: str = "r2r",
@@ -174,13 +186,15 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         device: str = "cpu",
         verbose: int = 0,
         callbacks: list | None = None,
+        p="deprecated",
+        sparsity="deprecated",
     ) -> None:
         self.channels = channels
         self.depth = depth
         self.kernel_size = kernel_size
         self.norm = norm
-        self.p = p
-        self.sparsity = sparsity
+        self.penalty = penalty
+        self.lam = lam
         self.bn_mode = bn_mode
         self.prior = prior
         self.self_supervised = self_supervised
@@ -197,6 +211,8 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         self.device = device
         self.verbose = verbose
         self.callbacks = callbacks
+        self.p = p
+        self.sparsity = sparsity
 
     @property
     def _min_length(self) -> int:
@@ -213,14 +229,16 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
             self.depth,
             self.kernel_size,
             norm=self.norm,
-            p=self.p,
-            track_penalty=bool(self.sparsity),
+            penalty=self._penalty,
+            track_penalty=bool(self._lam),
             prior=self.prior,
         )
 
     def fit(self, X, y=None):
         """Learn from noisy ``X`` and clean ``y``, or from noisy ``X`` alone."""
         self._validate_params()
+        self._penalty = renamed(self, "p", "penalty", _FORMER_P.get)
+        self._lam = renamed(self, "sparsity", "lam")
         if y is None:
             X = self._check_signals(X, reset=True)
             target = X
@@ -241,7 +259,7 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
             np.asarray(target, dtype=np.float32),
             1,
             criterion=_MaskedMSE,
-            penalty=self.sparsity,
+            penalty=self._lam,
             augment=self._mode,
             augment_valid=not self.supervised_,
         )

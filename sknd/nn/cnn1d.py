@@ -5,13 +5,24 @@ Pure torch: no numpy and no scikit-learn.
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-__all__ = ["DenoisingCNN1d", "SparseBatchNorm1d", "WienerFilter1d", "receptive_field", "shrink"]
+__all__ = [
+    "DenoisingCNN1d",
+    "SparseBatchNorm1d",
+    "WienerFilter1d",
+    "penalty_power",
+    "receptive_field",
+    "shrink",
+]
 
-_PROX = (0, 1, 2, "gmc")
+_PENALTIES = ("l0", "l1", "l2", "gmc")
+# The former integer names of the penalties (``p``), accepted with a FutureWarning.
+_FORMER_P = {0: "l0", 1: "l1", 2: "l2", "gmc": "gmc"}
 
 
 def receptive_field(depth: int, kernel_size: int, wiener_window: int | None = None) -> int:
@@ -20,48 +31,87 @@ def receptive_field(depth: int, kernel_size: int, wiener_window: int | None = No
     return depth * (kernel_size - 1) + 1 + extra
 
 
-def shrink(u: torch.Tensor, tau: torch.Tensor, p, gamma: float = 0.5) -> torch.Tensor:
-    """Proximal map of ``tau |u|^p``, elementwise (``tau`` broadcasts per channel).
+def _penalty(penalty, p, where: str) -> str:
+    """``penalty``, or what the deprecated ``p`` meant (with a FutureWarning)."""
+    if p is not None:
+        if p not in _FORMER_P:
+            raise ValueError(f"p must be one of {tuple(_FORMER_P)}, got {p!r}.")
+        warnings.warn(
+            f"{where}: 'p' was renamed 'penalty' in sknd 0.2 and will be removed in 0.3; "
+            f"p={p!r} is penalty={_FORMER_P[p]!r}.",
+            FutureWarning,
+            stacklevel=3,
+        )
+        penalty = _FORMER_P[p]
+    if penalty not in _PENALTIES:
+        raise ValueError(f"penalty must be one of {_PENALTIES}, got {penalty!r}.")
+    return penalty
 
-    ``p=1`` soft threshold; ``p=0`` hard threshold (forward exact, ``tau`` learns
-    through the soft threshold's gradient: a straight-through estimate, since
-    the hard threshold's gradient in ``tau`` is zero almost everywhere);
-    ``"gmc"`` firm threshold with ``T1 = tau``, ``T2 = tau / gamma``;
-    ``p=2`` the scaling ``u / (1 + 2 tau)``.
+
+def penalty_power(penalty: str) -> float:
+    """The power ``q`` of the loss penalty ``mean |u|^q`` that goes with a penalty."""
+    return 2.0 if penalty == "l2" else 1.0
+
+
+def shrink(u: torch.Tensor, tau: torch.Tensor, penalty: str = "l1", gamma: float = 0.5):
+    """Proximal map of the penalty ``tau * R(u)``, elementwise (``tau`` per channel).
+
+    ``"l1"`` (``R = |u|``): soft threshold. ``"l0"`` (the count of non-zeros):
+    hard threshold (forward exact, ``tau`` learns through the soft threshold's
+    gradient: a straight-through estimate, since the hard threshold's gradient
+    in ``tau`` is zero almost everywhere). ``"gmc"`` (the GMC penalty of
+    Selesnick, 2017): firm threshold with ``T1 = tau``, ``T2 = tau / gamma``.
+    ``"l2"`` (``R = u^2``): the scaling ``u / (1 + 2 tau)``.
     """
-    if p == 1:
+    if penalty == "l1":
         return torch.sign(u) * F.relu(u.abs() - tau)
-    if p == 2:
+    if penalty == "l2":
         return u / (1.0 + 2.0 * tau)
-    if p == 0:
+    if penalty == "l0":
         soft = torch.sign(u) * F.relu(u.abs() - tau)
         hard = torch.where(u.abs() > tau, u, torch.zeros_like(u))
         return hard.detach() + soft - soft.detach()
-    if p == "gmc":
+    if penalty == "gmc":
         t2 = tau / gamma
         middle = torch.sign(u) * t2 * (u.abs() - tau) / (t2 - tau)
         outer = torch.where(u.abs() <= t2, middle, u)
         return torch.where(u.abs() <= tau, torch.zeros_like(u), outer)
-    raise ValueError(f"p must be one of {_PROX}, got {p!r}.")
+    raise ValueError(f"penalty must be one of {_PENALTIES}, got {penalty!r}.")
 
 
 class SparseBatchNorm1d(nn.BatchNorm1d):
     """Batch norm followed by an optional learned per-channel shrinkage, or a sparsity penalty.
 
-    ``u = gamma * x_hat + beta`` as in :class:`torch.nn.BatchNorm1d`, then
-    ``prox_{tau |.|^p}(u)`` with ``tau = softplus(rho)`` learned per channel when
-    ``prox=True``. The mean ``|u|^p`` of the last forward pass is kept in
-    ``last_penalty`` for a loss penalty ``Lambda * mean|u|^p`` (``p`` in (0, 2]).
+    ``u = weight * x_hat + bias`` as in :class:`torch.nn.BatchNorm1d`, then the
+    proximal map of ``tau * R(u)`` (see :func:`shrink`) with ``tau =
+    softplus(rho)`` learned per channel when ``prox=True``. The mean
+    ``|u|^q`` of the last forward pass (``q = 2`` for ``"l2"``, else 1) is
+    kept in ``last_penalty`` for a loss penalty ``lam * mean |u|^q``.
 
     ``use_batch_stats=True`` normalizes with the current batch's statistics
-    even in eval mode, without touching the running statistics: the seed
-    study's "unfixed" mode.
+    even in eval mode, without touching the running statistics (the
+    "unfixed" mode of :class:`sknd.denoise.SparseBNDenoiser`).
+
+    Parameters
+    ----------
+    num_features : int
+    penalty : {"l1", "l0", "l2", "gmc"}, default="l1"
+        The sparse penalty ``R`` whose proximal map is the shrinkage.
+    prox : bool, default=True
+    gamma : float, default=0.5
+        The GMC penalty's convexity parameter (Selesnick, 2017), in (0, 1):
+        the firm threshold's upper knee is ``tau / gamma``. Not batch norm's
+        scale, which is ``weight``.
+    momentum : float, default=0.1
+    track_penalty : bool, default=False
+    p : {0, 1, 2, "gmc"}, optional
+        Deprecated name of ``penalty`` (0 is ``"l0"``, 1 ``"l1"``, 2 ``"l2"``).
 
     Examples
     --------
     >>> import torch
     >>> from sknd.nn import SparseBatchNorm1d
-    >>> bn = SparseBatchNorm1d(4, p=1)
+    >>> bn = SparseBatchNorm1d(4, penalty="l1")
     >>> bn(torch.randn(16, 4, 30)).shape
     torch.Size([16, 4, 30])
     """
@@ -70,18 +120,18 @@ class SparseBatchNorm1d(nn.BatchNorm1d):
         self,
         num_features: int,
         *,
-        p=1,
+        penalty: str = "l1",
         prox: bool = True,
         gamma: float = 0.5,
         momentum: float = 0.1,
         track_penalty: bool = False,
+        p=None,
     ) -> None:
         super().__init__(num_features, momentum=momentum)
-        if p not in _PROX:
-            raise ValueError(f"p must be one of {_PROX}, got {p!r}.")
+        penalty = _penalty(penalty, p, "SparseBatchNorm1d")
         if not 0 < gamma < 1:
             raise ValueError(f"gamma must be in (0, 1), got {gamma}.")
-        self.p = p
+        self.penalty = penalty
         self.gamma = gamma
         self.use_batch_stats = False
         self.track_penalty = track_penalty
@@ -99,10 +149,9 @@ class SparseBatchNorm1d(nn.BatchNorm1d):
         else:
             u = super().forward(x)
         if self.rho is not None:
-            u = shrink(u, self.tau[:, None], self.p, self.gamma)
+            u = shrink(u, self.tau[:, None], self.penalty, self.gamma)
         if self.track_penalty:
-            power = 1.0 if self.p in (0, "gmc") else float(self.p)
-            self.last_penalty = u.abs().pow(power).mean()
+            self.last_penalty = u.abs().pow(penalty_power(self.penalty)).mean()
         return u
 
 
@@ -159,14 +208,17 @@ class DenoisingCNN1d(nn.Module):
         ``"sparse"`` is :class:`SparseBatchNorm1d` with a learned shrinkage;
         ``"instance"`` normalizes with each signal's own statistics (the same
         in training and inference).
-    p : {0, 1, 2, "gmc"}
-        Shrinkage for ``norm="sparse"``, and the power of the penalty.
+    penalty : {"l1", "l0", "l2", "gmc"}
+        The sparse penalty: its shrinkage for ``norm="sparse"``, and the power
+        of the tracked loss penalty (see :class:`SparseBatchNorm1d`).
     track_penalty : bool
-        Record ``mean |u|^p`` after each norm layer, for a loss penalty.
+        Record ``mean |u|^q`` after each norm layer, for a loss penalty.
     prior : {None, "wiener"}
         ``"wiener"`` feeds the network a local Wiener estimate as a second
         input channel, a classical estimate the network can correct.
     wiener_window : int
+    p : {0, 1, 2, "gmc"}, optional
+        Deprecated name of ``penalty``.
 
     Examples
     --------
@@ -184,12 +236,14 @@ class DenoisingCNN1d(nn.Module):
         kernel_size: int = 3,
         *,
         norm: str = "batch",
-        p=1,
+        penalty: str = "l1",
         track_penalty: bool = False,
         prior: str | None = None,
         wiener_window: int = 3,
+        p=None,
     ) -> None:
         super().__init__()
+        penalty = _penalty(penalty, p, "DenoisingCNN1d")
         if norm not in ("batch", "sparse", "instance", "none"):
             raise ValueError(f"norm must be batch, sparse, instance or none; got {norm!r}.")
         if depth < 2 or kernel_size < 1 or kernel_size % 2 == 0 or channels < 1:
@@ -207,7 +261,10 @@ class DenoisingCNN1d(nn.Module):
             if norm in ("batch", "sparse"):
                 layers.append(
                     SparseBatchNorm1d(
-                        channels, p=p, prox=norm == "sparse", track_penalty=track_penalty
+                        channels,
+                        penalty=penalty,
+                        prox=norm == "sparse",
+                        track_penalty=track_penalty,
                     )
                 )
             elif norm == "instance":
