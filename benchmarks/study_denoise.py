@@ -121,7 +121,7 @@ def lambda_sweep(quick, out_dir):
         ax.set(xlabel="lam (0 drawn at 1e-3)", ylabel="test RMSE", title=fam)
         ax.legend(fontsize=7)
     link = save(fig, out_dir, "sparsity_sweep.png")
-    return table(["family", "network", "Lambda", "test RMSE"], rows) + "\n\n" + link
+    return table(["family", "network", "lam", "test RMSE"], rows) + "\n\n" + link
 
 
 def run(quick: bool, out_dir) -> str:
