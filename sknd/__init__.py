@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 
 # Public name -> the submodule that defines it.
 _ESTIMATORS = {
+    "AutoDenoiser": ".denoise",
     "GMCDenoiser": ".denoise",
     "L1Denoiser": ".denoise",
     "NDClassifier": "._predictors",

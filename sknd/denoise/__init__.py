@@ -1,9 +1,11 @@
-"""1-D signal denoisers: learned (SparseBNDenoiser) and classical (Wiener, L1, GMC).
+"""1-D signal denoisers: learned (SparseBNDenoiser), classical (Wiener, L1, GMC), and
+AutoDenoiser, which picks the classical filter of lowest estimated risk per signal.
 
 The classical filters and functions import without torch; ``SparseBNDenoiser``
 (and with it torch and skorch) loads on first use (PEP 562).
 """
 
+from ._auto import AutoDenoiser
 from ._classical import GMCDenoiser, L1Denoiser, WienerDenoiser
 from ._signal import estimate_noise, estimate_noise_pooled, mad_bias_factor
 from ._solvers import gmc_general, ista_l1
@@ -11,6 +13,7 @@ from ._thresholds import firm_threshold, soft_threshold, threshold
 from ._tv import tv_denoise, tv_gmc_denoise
 
 __all__ = [
+    "AutoDenoiser",
     "GMCDenoiser",
     "L1Denoiser",
     "SparseBNDenoiser",

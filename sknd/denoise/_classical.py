@@ -19,12 +19,12 @@ from .._sklearn import Interval, OddInt, ParamsMixin, Real, StrOptions, renamed
 from .._validation import unit_peak_rows
 from ._signal import SignalMixin, estimate_noise
 from ._solvers import _dft_ops, gmc_general, ista_l1
+from ._sure import Family, Thresholding, TotalVariation, tune
 from ._thresholds import firm_threshold, soft_threshold
-from ._tv import tv_denoise, tv_gmc_denoise
 
 __all__ = ["GMCDenoiser", "L1Denoiser", "WienerDenoiser"]
 
-_DOMAINS = ("time", "tv", "dft", "wavelet")
+_DOMAINS = ("time", "tv", "dft", "wavelet", "swt")
 # lam="auto" needs two finest Haar details for a MAD noise estimate.
 _AUTO_MIN_LENGTH = 4
 
@@ -34,7 +34,7 @@ def _wavelet(name):
         import pywt
     except ImportError as err:  # optional dependency
         raise ImportError(
-            'domain="wavelet" needs PyWavelets: pip install "sknd[wavelet]".'
+            'domain="wavelet" and "swt" need PyWavelets: pip install "sknd[wavelet]".'
         ) from err
     return pywt, pywt.Wavelet(name)
 
@@ -58,67 +58,125 @@ class _StatelessFilter(
         return self
 
 
-class _SparseFilter(_StatelessFilter):
-    """Shared by the L1 and GMC filters: domains, ``lam="auto"``, row loop."""
+class _PerSignalChoice(_StatelessFilter):
+    """A filter that chooses its parameters per signal: ``fit`` records the choices.
+
+    ``_denoise(X)`` returns the denoised rows and the fitted attributes that
+    describe the choice made for each (``lam_``, ``risk_``, ...). ``fit`` and
+    ``fit_transform`` record them for the signals they see; ``transform``
+    chooses again for every new signal and records nothing.
+    """
+
+    def fit(self, X, y=None):
+        """Denoise ``X`` once and record the choice made for each signal."""
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Denoise ``X`` and record the choice made for each signal."""
+        self._check_params()
+        X = self._check_signals(X, reset=True)
+        self.fitted_ = True
+        out, choices = self._denoise(X)
+        for name, value in choices.items():
+            setattr(self, name, value)
+        return out
+
+    def transform(self, X):
+        """Denoise each row of ``X``; same shape and dtype."""
+        check_is_fitted(self)
+        self._check_params()
+        return self._denoise(self._check_signals(X, reset=False))[0]
+
+    def _denoise(self, X):
+        raise NotImplementedError
+
+
+class _SparseFilter(_PerSignalChoice):
+    """Shared by the L1 and GMC filters: domains, ``lam="auto"`` and ``"sure"``, row loop."""
 
     # lam="auto" multiplies each signal's MAD noise estimate by these factors,
     # chosen by a sweep on sknd.datasets' spike, smooth and piecewise-constant
-    # families (length 100, SNR 1, 2 and 7).
+    # families (length 100, SNR 1, 2 and 7); "swt" borrows "wavelet"'s (its
+    # thresholds are per level in units of that level's noise std).
     _AUTO: ClassVar[dict[str, float]] = {}
 
     _parameter_constraints: ClassVar[dict] = {
-        "lam": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "lam": [StrOptions({"auto", "sure"}), Interval(Real, 0, None, closed="left")],
         "domain": [StrOptions(set(_DOMAINS))],
         "wavelet": [str],
     }
 
     def _check_params(self):
         super()._check_params()
-        if self.domain == "wavelet":
+        if self.domain in ("wavelet", "swt"):
             _wavelet(self.wavelet)
 
     def _lams(self, X):
-        if self.lam != "auto":
+        if self.lam not in ("auto", "sure"):
             return np.full(len(X), float(self.lam))
         if X.shape[1] < _AUTO_MIN_LENGTH:
             warnings.warn(
-                f'lam="auto" estimates each signal\'s noise from pairs of samples and needs '
-                f"signals of at least {_AUTO_MIN_LENGTH} samples; signals of length "
+                f'lam="{self.lam}" estimates each signal\'s noise from pairs of samples and '
+                f"needs signals of at least {_AUTO_MIN_LENGTH} samples; signals of length "
                 f"{X.shape[1]} are returned unchanged. Pass a number for lam.",
                 UserWarning,
                 stacklevel=3,
             )
         return self._AUTO[self.domain] * estimate_noise(X)
 
-    def transform(self, X):
-        """Denoise each row of ``X``; same shape and dtype."""
-        check_is_fitted(self)
-        self._check_params()
-        X = self._check_signals(X, reset=False)
+    def _denoise(self, X):
+        """Denoised rows, the weight used for each and (``lam="sure"``) its risk."""
         # Every solver here is 1-homogeneous (denoise(c y, c lam) = c denoise(y,
         # lam)): solve each row at unit peak, so no magnitude over- or underflows.
         X64, scale = unit_peak_rows(X)
         lams = self._lams(X64)
-        if self.lam != "auto":  # "auto" already read the unit-peak rows
+        if self.lam not in ("auto", "sure"):  # the estimates already read unit-peak rows
             lams = lams / scale[:, 0]
-        if self.domain == "tv":
-            out = np.stack([self._tv(row, lam) for row, lam in zip(X64, lams)])
-        elif self.domain == "wavelet":
-            out = np.stack([self._on_wavelet(row, lam) for row, lam in zip(X64, lams)])
+        risks = np.full(len(X64), np.nan)
+        if self.lam == "sure" and X.shape[1] >= _AUTO_MIN_LENGTH:
+            out, lams, risks = self._tune(X64)
         elif self.domain == "time":
             out = self._threshold(X64, lams[:, None])
-        else:
+        elif self.domain == "dft":
             A, AH = _dft_ops()
             out = A(self._solve(X64, A, AH, lams[:, None])).real
-        return (out * scale).astype(X.dtype, copy=False)
+        else:
+            family = self._family()
+            out = np.stack([family.solve(row, lam)[0] for row, lam in zip(X64, lams)])
+        with np.errstate(over="ignore"):  # a risk in units of 1e300 squared is inf
+            if self.lam == "sure":
+                risks = risks * scale[:, 0] ** 2
+        out = (out * scale).astype(X.dtype, copy=False)
+        return out, {"lam_": lams * scale[:, 0], "risk_": risks}
 
-    def _on_wavelet(self, row, lam):
-        # Orthonormal DWT (periodized), so thresholds act as in the time domain;
-        # the coarse approximation is kept.
-        pywt, wavelet = _wavelet(self.wavelet)
-        coeffs = pywt.wavedec(row, wavelet, mode="periodization")
-        shrunk = [coeffs[0]] + [self._threshold(c, lam) for c in coeffs[1:]]
-        return pywt.waverec(shrunk, wavelet, mode="periodization")[: len(row)]
+    def _tune(self, X):
+        """Per signal, the ``lam`` of lowest SURE: estimates, weights, risks."""
+        family = self._family()
+        sigmas = estimate_noise(X)
+        # Monte-Carlo divergences (DFT domain) draw from a fixed seed: the same
+        # signal always gets the same answer.
+        rng = np.random.default_rng(0)
+        out, lams, risks = [], [], []
+        for row, sigma in zip(X, sigmas):
+            probe = rng.standard_normal(row.shape) if self.domain == "dft" else None
+            x, lam, risk = tune(family, row, sigma, probe=probe)
+            out.append(x)
+            lams.append(lam)
+            risks.append(risk)
+        return np.stack(out), np.array(lams), np.array(risks)
+
+
+class _DFTFamily(Family):
+    """A filter's DFT-domain solve as a SURE family (Monte-Carlo divergence)."""
+
+    def __init__(self, solve):
+        self._solve = solve
+        self.name = "dft"
+
+    def solve(self, y, lam):
+        A, AH = _dft_ops()
+        return A(self._solve(y[None], A, AH, np.array([[lam]]))).real[0], None
 
 
 class L1Denoiser(_SparseFilter):
@@ -126,20 +184,39 @@ class L1Denoiser(_SparseFilter):
 
     Parameters
     ----------
-    lam : float or "auto", default="auto"
+    lam : float, "auto" or "sure", default="auto"
         Regularization weight. ``"auto"`` estimates each signal's noise std
         sigma by the MAD of its finest Haar details and uses ``0.9 sigma`` in
         the time domain (near the RMSE-optimal soft threshold for sparse spikes;
         the universal threshold ``sigma sqrt(2 ln n)`` is about 3 sigma there
-        and much worse in RMSE), ``1.5 sigma`` for TV, wavelet and DFT.
-    domain : {"time", "tv", "dft", "wavelet"}, default="time"
+        and much worse in RMSE), ``1.5 sigma`` for TV, wavelet, SWT and DFT.
+        ``"sure"`` chooses each signal's weight by Stein's unbiased risk
+        estimate, without the clean signal: the lowest SURE on a grid of 24
+        multiples of sigma (closed-form divergences; Monte-Carlo with a fixed
+        seed for ``"dft"``). The weights and risks are in ``lam_`` and
+        ``risk_``.
+    domain : {"time", "tv", "dft", "wavelet", "swt"}, default="time"
         Where the signal is sparse. ``"time"``: soft threshold of the samples.
         ``"tv"``: sparse differences, exact 1-D total variation (Condat's
         direct algorithm). ``"dft"``: sparse unitary DFT coefficients, solved
         by ISTA (Daubechies, Defrise and De Mol, 2004). ``"wavelet"``: soft
-        threshold of orthonormal DWT details (needs PyWavelets).
+        threshold of orthonormal DWT details (needs PyWavelets). ``"swt"``:
+        soft threshold of the stationary (undecimated, translation-invariant)
+        wavelet transform's details, level ``j`` at ``lam`` times that level's
+        noise gain, so every level is thresholded at the same multiple of its
+        own noise std (up to 6 levels; signal lengths must be divisible by
+        ``2**levels``, and a signal of odd length is returned unchanged).
     wavelet : str, default="db4"
-        Wavelet for ``domain="wavelet"``.
+        Wavelet for ``domain="wavelet"`` and ``"swt"``.
+
+    Attributes
+    ----------
+    lam_ : ndarray of shape (n_signals,)
+        The weight used for each signal seen in ``fit`` (``transform`` chooses
+        again for each new signal, and sets nothing).
+    risk_ : ndarray of shape (n_signals,)
+        With ``lam="sure"``, each fitted signal's estimated mean squared error
+        per sample (SURE) at ``lam_``, in squared signal units; NaN otherwise.
 
     See Also
     --------
@@ -155,7 +232,13 @@ class L1Denoiser(_SparseFilter):
     array([[ 0., -2.,  1.]])
     """
 
-    _AUTO: ClassVar[dict[str, float]] = {"time": 0.9, "tv": 1.5, "dft": 1.5, "wavelet": 1.5}
+    _AUTO: ClassVar[dict[str, float]] = {
+        "time": 0.9,
+        "tv": 1.5,
+        "dft": 1.5,
+        "wavelet": 1.5,
+        "swt": 1.5,
+    }
 
     def __init__(self, lam="auto", *, domain: str = "time", wavelet: str = "db4") -> None:
         self.lam = lam
@@ -165,8 +248,12 @@ class L1Denoiser(_SparseFilter):
     def _threshold(self, v, lam):
         return soft_threshold(v, lam)
 
-    def _tv(self, row, lam):
-        return tv_denoise(row, lam)
+    def _family(self):
+        if self.domain == "tv":
+            return TotalVariation()
+        if self.domain == "dft":
+            return _DFTFamily(self._solve)
+        return Thresholding("soft", self.domain, self.wavelet)
 
     def _solve(self, y, A, AH, lams):
         return ista_l1(y, A, AH, lams)
@@ -181,20 +268,33 @@ class GMCDenoiser(_SparseFilter):
 
     Parameters
     ----------
-    lam : float or "auto", default="auto"
+    lam : float, "auto" or "sure", default="auto"
         ``"auto"``: the noise estimate of :class:`L1Denoiser` times 1.6 (time),
-        3.0 (TV), 2.3 (DFT) or 2.7 (wavelet), the best factors for ``gamma=0.8``
-        on sknd's synthetic families.
+        3.0 (TV), 2.3 (DFT) or 2.7 (wavelet and SWT), the best factors for
+        ``gamma=0.8`` on sknd's synthetic families. ``"sure"``: each signal's
+        weight by Stein's unbiased risk estimate, as in :class:`L1Denoiser`
+        (the GMC-TV divergence is a closed form in the segments of the
+        solution and of its merged segmentation).
     gamma : float, default=0.8
         Non-convexity of the penalty, in [0, 1). 0 is the L1 norm.
-    domain : {"time", "tv", "dft", "wavelet"}, default="time"
+    domain : {"time", "tv", "dft", "wavelet", "swt"}, default="time"
         ``"time"``: the firm threshold (``T1 = lam``, ``T2 = lam / gamma``).
         ``"tv"``: GMC total variation by iterated exact TV denoising.
         ``"dft"``: the general forward-backward saddle-point iteration with a
         unitary DFT (Selesnick, IEEE Trans. Signal Processing 2017).
-        ``"wavelet"``: firm threshold of orthonormal DWT details.
+        ``"wavelet"``: firm threshold of orthonormal DWT details. ``"swt"``:
+        firm threshold of stationary-wavelet details, per level as in
+        :class:`L1Denoiser`.
     wavelet : str, default="db4"
-        Wavelet for ``domain="wavelet"``.
+        Wavelet for ``domain="wavelet"`` and ``"swt"``.
+
+    Attributes
+    ----------
+    lam_ : ndarray of shape (n_signals,)
+        The weight used for each signal seen in ``fit``.
+    risk_ : ndarray of shape (n_signals,)
+        With ``lam="sure"``, each fitted signal's estimated mean squared error
+        per sample (SURE) at ``lam_``; NaN otherwise.
 
     See Also
     --------
@@ -210,7 +310,13 @@ class GMCDenoiser(_SparseFilter):
     array([[0., 1., 3.]])
     """
 
-    _AUTO: ClassVar[dict[str, float]] = {"time": 1.6, "tv": 3.0, "dft": 2.3, "wavelet": 2.7}
+    _AUTO: ClassVar[dict[str, float]] = {
+        "time": 1.6,
+        "tv": 3.0,
+        "dft": 2.3,
+        "wavelet": 2.7,
+        "swt": 2.7,
+    }
 
     _parameter_constraints: ClassVar[dict] = {
         **_SparseFilter._parameter_constraints,
@@ -230,11 +336,13 @@ class GMCDenoiser(_SparseFilter):
             return soft_threshold(v, lam)
         return firm_threshold(v, lam, lam / self.gamma)
 
-    def _tv(self, row, lam):
-        # alpha = gamma / lam keeps the GMC-TV cost convex (alpha <= 1 / lam).
-        if self.gamma == 0:
-            return tv_denoise(row, lam)
-        return tv_gmc_denoise(row, lam, alpha_lam=self.gamma)
+    def _family(self):
+        if self.domain == "tv":
+            # alpha = gamma / lam keeps the GMC-TV cost convex (alpha <= 1 / lam).
+            return TotalVariation(self.gamma if self.gamma > 0 else None)
+        if self.domain == "dft":
+            return _DFTFamily(self._solve)
+        return Thresholding("firm", self.domain, self.wavelet, gamma=self.gamma)
 
     def _solve(self, y, A, AH, lams):
         return gmc_general(y, A, AH, lams, self.gamma)

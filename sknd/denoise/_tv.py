@@ -97,10 +97,11 @@ def tv_denoise(y: np.ndarray, lam: float) -> np.ndarray:
             umax = -lam
 
 
-def tv_gmc_denoise(y, lam, *, alpha_lam=0.7, tol=1e-5, max_iter=200):
+def tv_gmc_denoise(y, lam, *, alpha_lam=0.7, tol=1e-5, max_iter=200, x0=None):
     """GMC total variation (Selesnick, IEEE SPL 2017) of one signal.
 
-    Starts from ``tvd(y, lam)`` and repeats
+    Starts from ``tvd(y, lam)`` (or from ``x0``, a warm start such as the
+    solution at a nearby ``lam``) and repeats
     ``x <- tvd(y + lam alpha (x - tvd(x, 1 / alpha)), lam)`` with ``alpha = alpha_lam / lam``
     (``0 < alpha <= 1 / lam`` keeps the cost convex) until ``max|dx| / max|x| < tol``.
 
@@ -116,7 +117,7 @@ def tv_gmc_denoise(y, lam, *, alpha_lam=0.7, tol=1e-5, max_iter=200):
     if lam <= 0:
         return np.array(y, dtype=np.float64)
     alpha = alpha_lam / lam
-    x = tv_denoise(y, lam)
+    x = tv_denoise(y, lam) if x0 is None else np.asarray(x0, dtype=np.float64)
     for _ in range(max_iter):
         new = tv_denoise(y + lam * alpha * (x - tv_denoise(x, 1.0 / alpha)), lam)
         top = np.abs(new).max()

@@ -1,0 +1,247 @@
+"""Stein's unbiased risk estimate (SURE): tune a filter without the clean signal.
+
+For ``y = x + n``, ``n ~ N(0, sigma^2 I)`` and a weakly differentiable filter
+``f``, ``SURE = ||y - f(y)||^2 - n sigma^2 + 2 sigma^2 div f(y)`` is an unbiased
+estimate of ``||f(y) - x||^2`` (Stein, 1981). The divergence is exact where a
+closed form exists (thresholds in orthonormal bases or the undecimated
+wavelet frame: the kept coefficients; total variation: the number of constant
+segments, Tibshirani and Taylor 2011) and a seeded Monte-Carlo estimate
+elsewhere (Ramani, Blu and Unser, 2008).
+
+Each *family* here is one filter with one free parameter, ``lam``, searched on
+a grid relative to the noise level: giving every family the same single
+parameter keeps their minimized risks equally optimistic, so they can be
+compared (see :class:`sknd.denoise.AutoDenoiser`). Plain numpy (PyWavelets for
+the wavelet families); no estimators and no torch here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._thresholds import firm_threshold, soft_threshold
+from ._tv import tv_denoise, tv_gmc_denoise
+
+__all__ = ["sure"]
+
+# lam / sigma searched for each kind of penalty: 24 points a factor ~1.23 apart.
+_GRID = np.geomspace(0.1, 12.0, 24)
+_TV_GRID = np.geomspace(0.3, 300.0, 24)
+
+
+def sure(y: np.ndarray, estimate: np.ndarray, sigma: float, divergence: float) -> float:
+    """SURE of ``estimate = f(y)`` as a mean squared error per sample.
+
+    ``(||y - f(y)||^2 - n sigma^2 + 2 sigma^2 div f(y)) / n``: unbiased for
+    ``||f(y) - x||^2 / n`` when the noise is white Gaussian with std ``sigma``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknd.denoise import soft_threshold
+    >>> from sknd.denoise._sure import sure
+    >>> y = np.array([0.2, -3.0, 0.1, 2.5])
+    >>> round(sure(y, soft_threshold(y, 0.5), 0.3, divergence=2), 4)
+    0.1375
+    """
+    y = np.asarray(y, dtype=np.float64)
+    resid = float(np.sum((y - estimate) ** 2))
+    return (resid - y.size * sigma**2 + 2.0 * sigma**2 * divergence) / y.size
+
+
+def soft_divergence(c: np.ndarray, t) -> float:
+    """Divergence of the soft threshold at ``t``: the coefficients it keeps."""
+    return float(np.count_nonzero(np.abs(c) > t))
+
+
+def firm_divergence(c: np.ndarray, t1, t2) -> float:
+    """Divergence of the firm threshold: slope ``t2 / (t2 - t1)`` in the middle, 1 above."""
+    m = np.abs(c)
+    middle = np.count_nonzero((m > t1) & (m <= t2))
+    return float(middle * (t2 / (t2 - t1)) + np.count_nonzero(m > t2))
+
+
+def segments(x: np.ndarray, rtol: float = 1e-9) -> int:
+    """Constant segments of a piecewise-constant ``x``: the divergence of exact TV."""
+    jumps = np.abs(np.diff(x)) > rtol * max(float(np.abs(x).max(initial=0.0)), 1e-300)
+    return int(np.count_nonzero(jumps)) + 1
+
+
+class Family:
+    """One filter with one parameter ``lam`` and the divergence of its output.
+
+    ``solve(y, lam)`` returns the estimate and its divergence (``None`` asks
+    for a Monte-Carlo estimate); ``grid`` holds the values of ``lam / sigma``
+    searched.
+    """
+
+    name = ""
+    grid = _GRID
+
+    def solve(self, y, lam):
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class Thresholding(Family):
+    """Soft (L1) or firm (GMC) thresholding of samples, wavelet or SWT coefficients."""
+
+    def __init__(self, rule="soft", basis="time", wavelet="sym8", gamma=0.8, level=None):
+        self.rule, self.basis, self.wavelet, self.gamma = rule, basis, wavelet, gamma
+        self.level = level
+        self.name = f"{'L1' if rule == 'soft' else 'GMC'} {basis}"
+        if basis != "time":
+            self.name += f" {wavelet}"
+
+    def _shrink(self, c, t):
+        if self.rule == "soft" or self.gamma == 0:
+            return soft_threshold(c, t), soft_divergence(c, t)
+        return firm_threshold(c, t, t / self.gamma), firm_divergence(c, t, t / self.gamma)
+
+    def solve(self, y, lam):
+        if self.basis == "time":
+            return self._shrink(y, lam)
+        import pywt
+
+        if self.basis == "wavelet":
+            # Orthonormal (periodized): the approximation is kept, and each kept
+            # coefficient adds its slope to the divergence.
+            coeffs = pywt.wavedec(y, self.wavelet, mode="periodization", level=self.level)
+            out, div = [coeffs[0]], float(coeffs[0].size)
+            for c in coeffs[1:]:
+                shrunk, d = self._shrink(c, lam)
+                out.append(shrunk)
+                div += d
+            return pywt.waverec(out, self.wavelet, mode="periodization")[: len(y)], div
+        return self._swt(pywt, y, lam)
+
+    def _swt(self, pywt, y, lam):
+        level = swt_level(len(y), self.wavelet, self.level)
+        if level == 0:  # too short for even one level: nothing to threshold
+            return y.copy(), float(len(y))
+        coeffs = pywt.swt(y, self.wavelet, level=level, trim_approx=True, norm=True)
+        gains = swt_gains(self.wavelet, level)
+        # A Parseval frame: the inverse is the adjoint, so a coefficient kept
+        # with slope s adds s * gain^2 to the divergence (gain = its frame
+        # vector's norm, also its noise std per unit of sigma).
+        out, div = [coeffs[0]], gains[0] ** 2 * coeffs[0].size
+        for c, g in zip(coeffs[1:], gains[1:]):
+            shrunk, d = self._shrink(c, lam * g)
+            out.append(shrunk)
+            div += g**2 * d
+        return pywt.iswt(out, self.wavelet, norm=True), float(div)
+
+
+def swt_level(n: int, wavelet: str, level: int | None = None) -> int:
+    """Levels of the undecimated transform of ``n`` samples (at most 6; 0 if n is odd)."""
+    import pywt
+
+    top = pywt.swt_max_level(n)
+    filt = pywt.Wavelet(wavelet).dec_len
+    useful = int(np.log2(max(n // max(filt - 1, 1), 1))) if n >= filt else 0
+    return max(0, min(top, useful, 6 if level is None else level))
+
+
+_GAINS: dict = {}
+
+
+def swt_gains(wavelet: str, level: int) -> np.ndarray:
+    """Norm of the frame vectors of each SWT band (approximation first)."""
+    key = (wavelet, level)
+    if key not in _GAINS:
+        import pywt
+
+        impulse = np.zeros(2**level * 8)
+        impulse[0] = 1.0
+        bands = pywt.swt(impulse, wavelet, level=level, trim_approx=True, norm=True)
+        _GAINS[key] = np.array([np.linalg.norm(b) for b in bands])
+    return _GAINS[key]
+
+
+class TotalVariation(Family):
+    """Exact L1 total variation (``gamma=None``) or GMC total variation.
+
+    Both outputs are piecewise constant, and both divergences are closed
+    forms in their segments. L1-TV: the number of segments ``d``. GMC-TV, the
+    fixed point ``x = tvd(y + gamma (x - v), lam)`` with ``v = tvd(x, lam /
+    gamma)`` whose ``m`` segments merge those of ``x``: implicit
+    differentiation with both segmentations held fixed gives the Jacobian
+    ``(I - gamma (P - P_v))^-1 P``, with ``P`` and ``P_v`` the projections on
+    signals constant on those segments; ``P - P_v`` is itself a projection
+    (of rank ``d - m``), so the divergence is ``m + (d - m) / (1 - gamma)``.
+    """
+
+    grid = _TV_GRID
+    warm = True
+
+    def __init__(self, gamma=None, tol=1e-5, max_iter=200):
+        self.gamma, self.tol, self.max_iter = gamma, tol, max_iter
+        self.name = "L1 tv" if gamma is None else "GMC tv"
+
+    def solve(self, y, lam, x0=None):
+        if self.gamma is None:
+            x = tv_denoise(y, lam)
+            return x, float(segments(x))
+        x = tv_gmc_denoise(
+            y, lam, alpha_lam=self.gamma, tol=self.tol, max_iter=self.max_iter, x0=x0
+        )
+        merged = segments(tv_denoise(x, lam / self.gamma))
+        d = segments(x)
+        return x, merged + (d - merged) / (1.0 - self.gamma)
+
+
+class Identity(Family):
+    """No filtering: its risk is the noise variance, the bar every filter must clear."""
+
+    name = "none"
+    grid = np.array([1.0])
+
+    def solve(self, y, lam):
+        return y.copy(), float(len(y))
+
+
+def mc_divergence(family: Family, y, lam, estimate, sigma, probe) -> float:
+    """Monte-Carlo divergence ``b . (f(y + e b) - f(y)) / e`` with one seeded probe."""
+    eps = 0.01 * sigma if sigma > 0 else 1e-6
+    moved, _ = family.solve(y + eps * probe, lam)
+    return float(probe @ (moved - estimate) / eps)
+
+
+def tune(family: Family, y, sigma, *, probe=None, grid=None, refine=True):
+    """Search ``lam = sigma * grid`` for the lowest SURE.
+
+    Returns ``(estimate, lam, risk)``. ``probe`` is the Monte-Carlo direction
+    for families without a closed-form divergence (the same one for every
+    ``lam``, so the risk curve is smooth in ``lam``). Families that can
+    (GMC-TV) start each solve from the solution at the previous ``lam``. With
+    ``refine``, the two values halfway (geometrically) to the best value's
+    neighbours are tried too.
+    """
+    grid = np.asarray(family.grid if grid is None else grid, dtype=np.float64)
+    if sigma <= 0:  # a noise-free signal: nothing to remove
+        return np.array(y, dtype=np.float64), 0.0, 0.0
+    state = {"best": None, "previous": None}
+
+    def evaluate(factor):
+        lam = sigma * float(factor)
+        if getattr(family, "warm", False):
+            x, div = family.solve(y, lam, x0=state["previous"])
+            state["previous"] = x
+        else:
+            x, div = family.solve(y, lam)
+        if div is None:
+            div = mc_divergence(family, y, lam, x, sigma, probe)
+        risk = sure(y, x, sigma, div)
+        if state["best"] is None or risk < state["best"][2]:
+            state["best"] = (x, lam, risk)
+
+    for factor in grid:
+        evaluate(factor)
+    if refine and len(grid) > 1:
+        k = int(np.argmin(np.abs(grid - state["best"][1] / sigma)))
+        for j in (k - 1, k + 1):
+            if 0 <= j < len(grid):
+                evaluate(np.sqrt(grid[k] * grid[j]))
+    return state["best"]

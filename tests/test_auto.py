@@ -1,0 +1,91 @@
+"""AutoDenoiser: the lowest estimated risk per signal, label-free."""
+
+import numpy as np
+import pytest
+
+from sknd.denoise import AutoDenoiser
+from sknd.denoise._auto import multiscale_noise_std
+
+pytest.importorskip("pywt")
+
+N = 256
+
+
+def steps(rng):
+    return np.repeat(rng.normal(0, 3, 8), N // 8)
+
+
+def smooth():
+    t = np.linspace(0, 1, N)
+    return np.sin(2 * np.pi * 3 * t) + 0.5 * np.cos(2 * np.pi * 7 * t)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    rng = np.random.default_rng(0)
+    clean = np.stack([steps(rng), smooth(), np.zeros(N)])
+    noisy = clean + 0.3 * rng.standard_normal(clean.shape)
+    den = AutoDenoiser(wavelets=("sym8", "haar"))
+    return den, clean, noisy, den.fit_transform(noisy)
+
+
+def test_chooses_by_the_kind_of_signal(fitted):
+    den, clean, noisy, out = fitted
+    assert "tv" in den.choice_[0] or "haar" in den.choice_[0]  # piecewise constant
+    assert "sym8" in den.choice_[1]  # smooth
+    errors = np.mean((out - clean) ** 2, axis=1)
+    assert np.all(errors < 0.3**2 / 3)
+
+
+def test_reports_what_it_chose_and_why(fitted):
+    den, clean, noisy, out = fitted
+    assert den.risks_.shape == (3, len(den.families_))
+    assert "none" in den.families_ and "GMC tv" in den.families_
+    for i, name in enumerate(den.choice_):
+        j = den.families_.index(name)
+        assert den.risk_[i] == den.risks_[i, j] == np.nanmin(den.risks_[i])
+    # Never estimated worse than no filtering at all.
+    none = den.families_.index("none")
+    assert np.all(den.risk_ <= den.risks_[:, none])
+    np.testing.assert_allclose(den.noise_std_, 0.3, rtol=0.2)
+    np.testing.assert_allclose(den.transform(noisy), out)
+
+
+def test_families_can_be_restricted_and_are_checked():
+    rng = np.random.default_rng(1)
+    y = (steps(rng) + 0.3 * rng.standard_normal(N))[None]
+    den = AutoDenoiser(families=["L1 tv", "L1 time"]).fit(y)
+    assert den.families_ == ["L1 tv", "L1 time"] and den.choice_[0] == "L1 tv"
+    with pytest.raises(ValueError, match=r"Unknown candidate filters \['L1 swt db4'\]"):
+        AutoDenoiser(families=["L1 swt db4"]).fit(y)
+    with pytest.raises(ValueError, match="at least one"):
+        AutoDenoiser(families=[]).fit(y)
+
+
+def test_known_noise_std_and_scale_equivariance():
+    rng = np.random.default_rng(2)
+    y = (smooth() + 0.2 * rng.standard_normal(N))[None]
+    den = AutoDenoiser(noise_std=0.2, wavelets=("sym8",)).fit(y)
+    assert den.noise_std_[0] == pytest.approx(0.2)
+    scaled = AutoDenoiser(noise_std=2e5, wavelets=("sym8",))
+    np.testing.assert_allclose(scaled.fit_transform(1e6 * y), 1e6 * den.transform(y), rtol=1e-7)
+    assert scaled.choice_[0] == den.choice_[0]
+
+
+def test_float32_in_float32_out_and_short_signals():
+    rng = np.random.default_rng(3)
+    y = (smooth() + 0.2 * rng.standard_normal(N))[None].astype(np.float32)
+    assert AutoDenoiser(wavelets=("haar",)).fit_transform(y).dtype == np.float32
+    short = np.arange(6.0).reshape(2, 3)
+    with pytest.warns(UserWarning, match="at least 4 samples"):
+        np.testing.assert_array_equal(AutoDenoiser().fit_transform(short), short)
+
+
+def test_multiscale_noise_std_ignores_high_frequency_content():
+    rng = np.random.default_rng(4)
+    t = np.arange(2048)
+    chirp = np.sin(2 * np.pi * (0.05 + 0.4 * t / 2048) * t)  # energy at the finest scale
+    y = chirp + 0.1 * rng.standard_normal(2048)
+    assert multiscale_noise_std(y) == pytest.approx(0.1, rel=0.25)
+    finest = np.diff(y)[::2] / np.sqrt(2)
+    assert np.median(np.abs(finest)) / 0.6745 > 0.2  # the usual estimate reads the chirp
