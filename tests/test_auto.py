@@ -30,7 +30,7 @@ def fitted():
 
 
 def test_chooses_by_the_kind_of_signal(fitted):
-    den, clean, noisy, out = fitted
+    den, clean, _noisy, out = fitted
     assert "tv" in den.choice_[0] or "haar" in den.choice_[0]  # piecewise constant
     assert "sym8" in den.choice_[1]  # smooth
     errors = np.mean((out - clean) ** 2, axis=1)
@@ -38,7 +38,7 @@ def test_chooses_by_the_kind_of_signal(fitted):
 
 
 def test_reports_what_it_chose_and_why(fitted):
-    den, clean, noisy, out = fitted
+    den, _clean, noisy, out = fitted
     assert den.risks_.shape == (3, len(den.families_))
     assert "none" in den.families_ and "GMC tv" in den.families_
     for i, name in enumerate(den.choice_):

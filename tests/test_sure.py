@@ -62,7 +62,7 @@ def test_tune_picks_the_weight_of_lowest_sure():
     rng = np.random.default_rng(2)
     y = clean_signal() + SIGMA * rng.standard_normal(128)
     family = TotalVariation()
-    est, lam, risk = tune(family, y, SIGMA, refine=False)
+    _est, lam, risk = tune(family, y, SIGMA, refine=False)
     risks = [sure(y, x, SIGMA, d) for x, d in (family.solve(y, SIGMA * f) for f in family.grid)]
     assert risk == pytest.approx(min(risks))
     assert lam == pytest.approx(SIGMA * family.grid[int(np.argmin(risks))])
