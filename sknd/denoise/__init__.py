@@ -5,7 +5,7 @@ The classical filters and functions import without torch; ``SparseBNDenoiser``
 (and with it torch and skorch) loads on first use (PEP 562).
 """
 
-from ._auto import AutoDenoiser
+from ._auto import AutoDenoiser, multiscale_noise_std
 from ._classical import GMCDenoiser, L1Denoiser, WienerDenoiser
 from ._signal import estimate_noise, estimate_noise_pooled, mad_bias_factor
 from ._solvers import gmc_general, ista_l1
@@ -24,6 +24,7 @@ __all__ = [
     "gmc_general",
     "ista_l1",
     "mad_bias_factor",
+    "multiscale_noise_std",
     "soft_threshold",
     "threshold",
     "tv_denoise",

@@ -1,0 +1,264 @@
+"""One recording, no clean reference: AutoDenoiser against the per-signal oracle.
+
+    python benchmarks/study_single.py            # full (a few minutes on 2 cores)
+    python benchmarks/study_single.py --quick    # two short signals
+
+Data: the Donoho-Johnstone test signals Blocks, Bumps, HeaviSine and Doppler
+(2048 samples, ``pywt.data.demo_signal``) and PyWavelets' ECG (1024 samples),
+each with one draw of white Gaussian noise of std ``std(x) / SNR`` (seeded).
+PSNR is ``20 log10(max|x| / RMSE)``. The oracle is the best candidate filter
+and weight for each signal chosen with the clean signal: the filters of
+AutoDenoiser, each over its whole grid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+
+import numpy as np
+from _report import table
+
+from sknd.denoise import AutoDenoiser, GMCDenoiser, L1Denoiser
+from sknd.denoise._auto import candidate_filters, multiscale_noise_std
+from sknd.denoise._sure import Family, sure, swt_gains, swt_level
+from sknd.metrics import psnr
+
+DEVELOPED_ON = ["Blocks", "Bumps", "HeaviSine", "Doppler"]
+# PyWavelets demo signals no choice of AutoDenoiser was made on (Piece-Regular,
+# Piece-Polynomial and Ramp were used while tuning GMC-TV's solver: left out).
+HELD_OUT = [
+    "LinChirp",
+    "TwoChirp",
+    "QuadChirp",
+    "MishMash",
+    "HypChirps",
+    "LoSine",
+    "HiSine",
+    "WernerSorrows",
+    "LinChirps",
+    "Chirps",
+    "Riemann",
+]
+
+
+def signals(names, n):
+    import pywt
+
+    out = {name: pywt.data.demo_signal(name, n) for name in names}
+    return out
+
+
+def noisy(clean, snr, seed):
+    rng = np.random.default_rng(seed)
+    return clean + rng.standard_normal(clean.shape) * clean.std() / snr
+
+
+def bayes_shrink(y):
+    """scikit-image's BayesShrink (sym8, soft), or None when it is not installed."""
+    try:
+        from skimage.restoration import denoise_wavelet
+    except ImportError:
+        return None
+    return denoise_wavelet(y, method="BayesShrink", mode="soft", wavelet="sym8", rescale_sigma=True)
+
+
+def oracle(clean, y):
+    """Best PSNR over every candidate filter and weight, chosen with the clean signal."""
+    from sknd.denoise._sure import TotalVariation
+
+    sigma = multiscale_noise_std(y)
+    best, which = -np.inf, ""
+    families = candidate_filters()
+    families["GMC tv"] = TotalVariation(0.8, tol=1e-4)
+    for name, family in families.items():
+        previous = None
+        for factor in family.grid:
+            if getattr(family, "warm", False):
+                x, _ = family.solve(y, sigma * factor, x0=previous)
+                previous = x
+            else:
+                x, _ = family.solve(y, sigma * factor)
+            score = psnr(clean, x)
+            if score > best:
+                best, which = score, name
+    return best, which
+
+
+class PerLevelSureShrink(Family):
+    """Soft thresholds of stationary-wavelet details, one per level, each chosen by
+    minimizing that level's own SURE (SureShrink): J + 1 tuned parameters. Its
+    reported risk is the SURE of the result with the chosen thresholds held
+    fixed, so it is optimistic: the naive rule that lets it compete."""
+
+    name = "L1 swt sym8, per-level SureShrink"
+    grid = np.array([1.0])
+
+    def solve(self, y, lam):
+        import pywt
+
+        sigma = lam
+        level = swt_level(len(y), "sym8")
+        coeffs = pywt.swt(y, "sym8", level=level, trim_approx=True, norm=True)
+        gains = swt_gains("sym8", level)
+        out, div = [coeffs[0]], gains[0] ** 2 * coeffs[0].size
+        for c, g in zip(coeffs[1:], gains[1:]):
+            z = np.abs(c) / (sigma * g)
+            candidates = np.sort(z)
+            # SURE of soft thresholding unit-noise coefficients at t, per level.
+            n = z.size
+            risks = [
+                n - 2 * np.count_nonzero(z <= t) + np.sum(np.minimum(z, t) ** 2)
+                for t in candidates[:: max(1, n // 64)]
+            ]
+            t = candidates[:: max(1, n // 64)][int(np.argmin(risks))] * sigma * g
+            shrunk = np.sign(c) * np.maximum(np.abs(c) - t, 0.0)
+            out.append(shrunk)
+            div += g**2 * np.count_nonzero(np.abs(c) > t)
+        return pywt.iswt(out, "sym8", norm=True), float(div)
+
+
+def naive_choice(y, den):
+    """AutoDenoiser's choice when per-level SureShrink competes on its own SURE."""
+    sigma = multiscale_noise_std(y)
+    x, div = PerLevelSureShrink().solve(y, sigma)
+    naive_risk = sure(y, x, sigma, div)
+    if naive_risk < den.risk_[0]:
+        return x, PerLevelSureShrink.name
+    return den.transform(y[None])[0], str(den.choice_[0])
+
+
+def single_table(names, n, snrs, quick):
+    rows, verdicts, times = [], [], []
+    ecg = not quick
+    for snr in snrs:
+        items = list(signals(names, n).items())
+        if ecg:
+            import pywt
+
+            items.append(("ECG", pywt.data.ecg().astype(float)))
+        for k, (name, clean) in enumerate(items):
+            y = noisy(clean, snr, seed=100 * snr + k)
+            den = AutoDenoiser()
+            start = time.perf_counter()
+            auto = den.fit_transform(y[None])[0]
+            times.append(time.perf_counter() - start)
+            naive, naive_name = naive_choice(y, den)
+            best, best_name = oracle(clean, y)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                lam_auto = max(
+                    psnr(clean, est.fit_transform(y[None])[0])
+                    for est in (L1Denoiser(domain="time"), L1Denoiser(domain="tv"),
+                                GMCDenoiser(domain="time"), GMCDenoiser(domain="tv"))
+                )  # fmt: skip
+            bs = bayes_shrink(y)
+            gap = best - psnr(clean, auto)
+            rows.append(
+                [
+                    f"{name}, SNR {snr}",
+                    f"{psnr(clean, y):.1f}",
+                    "-" if bs is None else f"{psnr(clean, bs):.1f}",
+                    f"{lam_auto:.1f}",
+                    f"{psnr(clean, naive):.1f} ({naive_name})",
+                    f"{psnr(clean, auto):.1f} ({den.choice_[0]})",
+                    f"{best:.1f} ({best_name})",
+                    f"{gap:+.2f}",
+                    f"{times[-1]:.2f}",
+                ]
+            )
+            verdicts.append((snr, gap, psnr(clean, auto) > psnr(clean, y)))
+    header = [
+        "signal",
+        "noisy dB",
+        "BayesShrink sym8",
+        'best lam="auto" (L1/GMC, time/TV)',
+        "naive rule (per-level SureShrink competes)",
+        "AutoDenoiser (choice)",
+        "oracle (filter)",
+        "oracle - Auto dB",
+        "Auto s",
+    ]
+    return table(header, rows), verdicts, times
+
+
+def held_out_table(n, snrs):
+    rows, wins, total = [], 0, 0
+    for snr in snrs:
+        for k, (name, clean) in enumerate(signals(HELD_OUT, n).items()):
+            y = noisy(clean, snr, seed=1000 + 100 * snr + k)
+            den = AutoDenoiser()
+            auto = psnr(clean, den.fit_transform(y[None])[0])
+            bs = bayes_shrink(y)
+            if bs is None:
+                continue
+            diff = auto - psnr(clean, bs)
+            wins += diff >= 1.0
+            total += 1
+            rows.append([f"{name}, SNR {snr}", f"{psnr(clean, bs):.1f}", f"{auto:.1f}",
+                         f"{diff:+.1f}", str(den.choice_[0])])  # fmt: skip
+    header = ["signal", "BayesShrink sym8 dB", "AutoDenoiser dB", "difference", "choice"]
+    return table(header, rows), wins, total
+
+
+def run(quick: bool, out_dir=None) -> str:
+    try:
+        import pywt  # noqa: F401
+    except ImportError:
+        return "## One recording, no clean reference\n\n(PyWavelets not installed.)\n"
+    n = 512 if quick else 2048
+    names = DEVELOPED_ON[:2] if quick else DEVELOPED_ON
+    snrs = (7,) if quick else (7, 2)
+    md = ["## One recording, no clean reference", ""]
+    md += [
+        "Data: the Donoho-Johnstone signals (`pywt.data.demo_signal`, "
+        f"{n} samples) and PyWavelets' ECG (1024 samples), one draw of white noise "
+        "of std `std(x) / SNR` each; PSNR is `20 log10(max|x| / RMSE)`. The oracle is "
+        "the best of AutoDenoiser's candidate filters and weights for each signal, "
+        "chosen with the clean signal. The naive rule lets per-level SureShrink (one "
+        "tuned threshold per level) compete on its own minimized SURE.",
+        "",
+    ]
+    text, verdicts, times = single_table(names, n, snrs, quick)
+    md += [text, ""]
+    for snr in snrs:
+        gaps = [g for s, g, _ in verdicts if s == snr]
+        near = sum(g <= (0.5 if snr == 7 else 1.5) for g in gaps)
+        md.append(
+            f"- SNR {snr}: within {0.5 if snr == 7 else 1.5} dB of the oracle on {near} of "
+            f"{len(gaps)} signals; within 2 dB on {sum(g <= 2 for g in gaps)} of {len(gaps)}; "
+            f"worst gap {max(gaps):.2f} dB."
+        )
+    md.append(
+        f"- Better than the noisy input on {sum(v for *_, v in verdicts)} of {len(verdicts)}; "
+        f"AutoDenoiser took {np.mean(times):.2f} s per signal on average, "
+        f"{max(times):.2f} s at most."
+    )
+    if not quick:
+        held, wins, total = held_out_table(n, (7,))
+        md += ["", "### Other PyWavelets signals, against BayesShrink (SNR 7)", ""]
+        md += [
+            "No filter, grid or rule of AutoDenoiser was chosen on these, with one "
+            "exception: the noise estimate (the smallest MAD over the four finest "
+            "wavelet scales) replaced the finest-scale MAD after that one was seen "
+            "to read these signals' high frequencies as noise (2-14 times too high). "
+            "They are not a clean hold-out for that choice.",
+            "",
+            held,
+            "",
+            f"AutoDenoiser beats BayesShrink by at least 1 dB on {wins} of {total}.",
+        ]
+    return "\n".join(md) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    print(run(args.quick))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
