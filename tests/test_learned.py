@@ -203,3 +203,19 @@ def test_former_parameter_names_still_work_with_a_future_warning(spikes):
     np.testing.assert_array_equal(old.predict(X), new.predict(X))
     with pytest.warns(FutureWarning, match="'sparsity' was renamed 'lam'"):
         SparseBNDenoiser(sparsity=0.1, **kw).fit(X, y)
+
+
+def test_one_recording_trains_on_random_crops():
+    from sknd.datasets import make_piecewise_constant_signals
+
+    X, y = make_piecewise_constant_signals(1, length=1024, snr=2.0, random_state=0)
+    kw = {"channels": 8, "depth": 4, "max_epochs": 3, "random_state": 0}
+    den = SparseBNDenoiser(crop_length=64, **kw).fit(X)
+    # Each epoch held 1024 crops: 16 batches of 64, not one batch of one signal.
+    assert den.history_[-1, "batches", -1, "train_batch_size"] == 64
+    assert len(den.history_[-1, "batches"]) == 16
+    assert den.predict(X).shape == X.shape
+    supervised = SparseBNDenoiser(crop_length=64, **kw).fit(X, y)
+    assert np.mean((supervised.predict(X) - y) ** 2) < np.mean((X - y) ** 2)
+    with pytest.raises(ValueError, match="crop_length=2000 must lie between"):
+        SparseBNDenoiser(crop_length=2000, **kw).fit(X)

@@ -36,6 +36,26 @@ from ._signal import SignalMixin, estimate_noise, mad_bias_factor
 __all__ = ["SparseBNDenoiser"]
 
 
+class _RandomCrops:
+    """Training augmentation: a random window of ``length`` samples per row, then ``then``.
+
+    Targets shaped like the signals (clean signals, Noise2Self's) are cropped
+    at the same place; per-row targets (R2R's noise levels) are kept.
+    """
+
+    def __init__(self, length: int, then=None):
+        self.length, self.then = length, then
+
+    def __call__(self, X, y, generator):
+        n, total = X.shape
+        start = torch.randint(total - self.length + 1, (n, 1), generator=generator)
+        idx = (start + torch.arange(self.length)[None, :]).to(X.device)
+        X = torch.gather(X, 1, idx)
+        if y.shape[1] == total:
+            y = torch.gather(y, 1, idx)
+        return (X, y) if self.then is None else self.then(X, y, generator)
+
+
 def _decade(X: np.ndarray) -> float:
     """The power of ten ``s`` that puts ``std(X) / s`` in [0.5, 5); 1 for constant
     ``X``. Data of spread 0.5 to 5 keeps its numbers, and a change of unit by
@@ -107,6 +127,12 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         (:func:`sknd.denoise.mad_bias_factor`).
     r2r_draws : int, default=8
         Recorruptions averaged at prediction after label-free R2R training.
+    crop_length : int, optional
+        Train on random crops of this many samples, drawn afresh for every
+        batch (at least 1024 per epoch, the rows of ``X`` repeated to that
+        many): one long recording then trains like a data set of signals. At
+        least the receptive field, at most the signals' length. The network is
+        convolutional, so it still denoises signals of any length.
     {params: max_epochs, batch_size, lr, early_stopping, validation_fraction}
     {params: n_iter_no_change, tol, random_state, device, verbose, callbacks}
     p : {0, 1, 2, "gmc"}, default="deprecated"
@@ -143,8 +169,12 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
     (3, 50)
     """
 
+    # With crop_length, an epoch draws at least this many crops.
+    _CROPS_PER_EPOCH = 1024
+
     _parameter_constraints: ClassVar[dict] = {
         **TorchEstimator._parameter_constraints,
+        "crop_length": [None, Interval(Integral, 1, None, closed="left")],
         "channels": [Interval(Integral, 1, None, closed="left")],
         "depth": [Interval(Integral, 2, None, closed="left")],
         "kernel_size": [OddInt()],
@@ -175,6 +205,7 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         self_supervised: str = "r2r",
         noise_std="auto",
         r2r_draws: int = 8,
+        crop_length: int | None = None,
         max_epochs: int = 30,
         batch_size: int = 64,
         lr: float = 2e-3,
@@ -200,6 +231,7 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         self.self_supervised = self_supervised
         self.noise_std = noise_std
         self.r2r_draws = r2r_draws
+        self.crop_length = crop_length
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -235,7 +267,11 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         )
 
     def fit(self, X, y=None):
-        """Learn from noisy ``X`` and clean ``y``, or from noisy ``X`` alone."""
+        """Learn from noisy ``X`` and clean ``y``, or from noisy ``X`` alone.
+
+        With ``crop_length``, one long recording (or a few) is enough: every
+        batch holds random crops of it.
+        """
         self._validate_params()
         self._penalty = renamed(self, "p", "penalty", _FORMER_P.get)
         self._lam = renamed(self, "sparsity", "lam")
@@ -254,18 +290,34 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         self._mode = None if self.supervised_ else SELF_SUPERVISED[self.self_supervised]()
         if self._mode is not None:
             target = self._mode.targets(self, X)
+        augment = self._mode
+        if self.crop_length is not None:
+            X, target, augment = self._crops(X, target)
         self._train(
             X,
             np.asarray(target, dtype=np.float32),
             1,
             criterion=_MaskedMSE,
             penalty=self._lam,
-            augment=self._mode,
+            augment=augment,
             augment_valid=not self.supervised_,
         )
         # Fixed noise patterns for R2R prediction: batch-independent and seeded.
         self._predict_seed = int(self._seeds()[1])
         return self
+
+    def _crops(self, X, target):
+        """Rows repeated to at least ``_CROPS_PER_EPOCH``, cropped afresh in every batch."""
+        length = X.shape[1]
+        if not self._min_length <= self.crop_length <= length:
+            raise ValueError(
+                f"crop_length={self.crop_length} must lie between the network's receptive "
+                f"field ({self._min_length} samples) and the signals' length ({length})."
+            )
+        rows = max(len(X), self._CROPS_PER_EPOCH)
+        X = np.resize(X, (rows, length))
+        target = np.resize(target, (rows, target.shape[1]))
+        return X, target, _RandomCrops(self.crop_length, self._mode)
 
     def _fit_noise_levels(self, X):
         """Each training signal's noise std for R2R; sets ``noise_std_``."""
