@@ -21,6 +21,10 @@ from ._formulas import catalogue_entries, export_names
 from ._nd_base import NDEstimator, is_classification_target
 from ._pairs import NDPairsTransformer
 from ._sklearn import Interval, Real, StrOptions, Widths, _check_feature_names_in
+from ._validation import unit_peak_rows
+
+# Sums of products beyond these magnitudes risk overflow or lost precision.
+_SAFE_MAX, _SAFE_MIN = 1e280, 1e-280
 
 __all__ = ["NDIndexTransformer", "NDPairsTransformer"]
 
@@ -174,7 +178,34 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
     def transform(self, X):
         """The learned indices of ``X``, shape (n_samples, n_indices), in [-1, 1]."""
         X = self._validate_predict(X)
-        return self._cast(self._forward(X, method="indices"), X)
+        return self._cast(self._indices(X), X)
+
+    def _indices(self, X: np.ndarray) -> np.ndarray:
+        """The first layer in numpy, as the exported formulas: ``(X A) / (|X| D)``.
+
+        One pass of two small products instead of torch's per-row scaling: the
+        index is homogeneous of degree 0, so only rows whose sums leave
+        float64's comfortable range (a magnitude near 1e+300 or 1e-300, or all
+        zeros) are redone at unit peak, as the layer does.
+        """
+        layer = self.module_.nd_layers[0]
+        a, b = (t.detach().cpu().double().numpy() for t in layer.coefficients())
+        num_w = (a - b).T
+        # eps * mean|x| is eps / n_bands added to every denominator weight.
+        den_w = (a + b + layer.eps / a.shape[1]).T
+        X64 = np.asarray(X, dtype=np.float64)
+        num, den = X64 @ num_w, np.abs(X64) @ den_w
+        # |num| <= den: the smallest and largest den tell whether any row needs
+        # the careful path (a zero row, or sums near float64's limits).
+        if den.size and not _SAFE_MIN < den.min() <= den.max() < _SAFE_MAX:
+            with np.errstate(invalid="ignore"):
+                redo = ~((den > _SAFE_MIN) & (den < _SAFE_MAX)).all(axis=1)
+            Z = unit_peak_rows(X64[redo])[0]
+            num[redo], den[redo] = Z @ num_w, np.abs(Z) @ den_w
+            out = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        else:
+            out = np.divide(num, den, out=num)
+        return np.clip(out, -1.0, 1.0, out=out)
 
     def export_indices(
         self,
