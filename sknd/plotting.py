@@ -2,7 +2,9 @@
 
 matplotlib is an optional dependency: ``pip install matplotlib`` (or the
 ``sknd[plot]`` extra). Every function draws on ``ax`` when given, on a new
-figure otherwise, and returns the axes it drew on.
+figure otherwise, and returns the axes it drew on. matplotlib is imported
+inside the functions, and torch never: estimators are read through their
+fitted attributes.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Each mode carries everything that makes it a mode: the training targets it
 derives from the noisy signals (``targets``), the pairs it draws per batch
 (``__call__``, the training augmentation) and how the trained network then
 denoises (``predict``). The estimator picks one by name (``self_supervised``)
-and never branches on the name again.
+and never branches on the name again. Imports torch: only ``_learned`` (which
+loads on first use) imports this module.
 """
 
 from __future__ import annotations
