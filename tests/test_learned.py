@@ -219,3 +219,21 @@ def test_one_recording_trains_on_random_crops():
     assert np.mean((supervised.predict(X) - y) ** 2) < np.mean((X - y) ** 2)
     with pytest.raises(ValueError, match="crop_length=2000 must lie between"):
         SparseBNDenoiser(crop_length=2000, **kw).fit(X)
+
+
+def test_monte_carlo_sure_mode(spikes):
+    from sknd.denoise._self_supervised import MonteCarloSURE, _SureLoss
+
+    # For the identity filter SURE is the noise variance (div = n).
+    gen = torch.Generator().manual_seed(0)
+    X = torch.randn(64, 500, generator=gen, dtype=torch.float64)
+    sigma = torch.full((64, 1), 0.7, dtype=torch.float64)
+    pairs, target = MonteCarloSURE()(X, sigma, gen)
+    assert pairs.shape == (128, 500) and target.shape == (64, 1002)
+    assert float(_SureLoss()(pairs, target)) == pytest.approx(0.49, rel=0.05)
+    # Trained on it, label-free, the network denoises.
+    X, y = spikes
+    den = SparseBNDenoiser(self_supervised="sure", channels=8, depth=4, max_epochs=15,
+                           random_state=0).fit(X)  # fmt: skip
+    assert np.mean((den.predict(X) - y) ** 2) < 0.8 * np.mean((X - y) ** 2)
+    assert den.noise_std_ == pytest.approx(3.0, rel=0.2)

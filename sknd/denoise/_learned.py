@@ -117,10 +117,13 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         training behaviour at test time, Ioffe and Szegedy, 2015).
     prior : {None, "wiener"}, default=None
         Feed a differentiable local Wiener estimate as a second input channel.
-    self_supervised : {"r2r", "noise2self"}, default="r2r"
-        Rule used by ``fit(X)`` without clean signals.
+    self_supervised : {"r2r", "noise2self", "sure"}, default="r2r"
+        Rule used by ``fit(X)`` without clean signals. ``"sure"`` trains on
+        Stein's unbiased risk estimate with a Monte-Carlo divergence (each
+        batch runs twice, at ``y`` and at ``y + 0.05 sigma b``).
     noise_std : float or "auto", default="auto"
-        Noise std for Recorrupted-to-Recorrupted, the same for every signal.
+        Noise std for Recorrupted-to-Recorrupted and SURE, the same for every
+        signal.
         "auto" estimates each signal's own, in training and prediction alike:
         its MAD estimate (:func:`sknd.denoise.estimate_noise`) times the bias
         correction learned from all training signals
@@ -151,7 +154,7 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         signals are divided by it for the network and outputs multiplied
         back, so a model fitted in microvolts matches one fitted in volts.
     noise_std_ : float
-        Typical noise std used by label-free R2R, in the signals' units (NaN
+        Typical noise std used by label-free R2R or SURE, in the signals' units (NaN
         otherwise).
     supervised_ : bool
         Whether ``fit`` had clean signals ``y``.
@@ -186,7 +189,7 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         "sparsity": [Interval(Real, 0, None, closed="left"), StrOptions({"deprecated"})],
         "bn_mode": [StrOptions({"fixed", "unfixed"})],
         "prior": [None, StrOptions({"wiener"})],
-        "self_supervised": [StrOptions({"r2r", "noise2self"})],
+        "self_supervised": [StrOptions({"r2r", "noise2self", "sure"})],
         "noise_std": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
         "r2r_draws": [Interval(Integral, 1, None, closed="left")],
     }
@@ -297,7 +300,7 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
             X,
             np.asarray(target, dtype=np.float32),
             1,
-            criterion=_MaskedMSE,
+            criterion=getattr(self._mode, "criterion", _MaskedMSE),
             penalty=self._lam,
             augment=augment,
             augment_valid=not self.supervised_,

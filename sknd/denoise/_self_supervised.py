@@ -15,7 +15,7 @@ import torch
 
 from .._net import randn_like
 
-__all__ = ["SELF_SUPERVISED", "Noise2Self", "Recorrupted2Recorrupted"]
+__all__ = ["SELF_SUPERVISED", "MonteCarloSURE", "Noise2Self", "Recorrupted2Recorrupted"]
 
 
 class Recorrupted2Recorrupted:
@@ -89,5 +89,56 @@ class Noise2Self:
         return out
 
 
+class _SureLoss(torch.nn.Module):
+    """Monte-Carlo SURE per sample, from the pairs :class:`MonteCarloSURE` draws.
+
+    ``pred`` holds ``f(y)`` for the batch, then ``f(y + e b)``; ``target`` holds
+    ``y``, ``b``, then each row's ``sigma`` and ``e``.
+    """
+
+    def forward(self, pred, target):
+        n, length = target.shape[0], pred.shape[-1]
+        pred = pred.reshape(2 * n, length)
+        y, b = target[:, :length], target[:, length : 2 * length]
+        sigma, eps = target[:, -2], target[:, -1]
+        f0, f1 = pred[:n], pred[n:]
+        div = (b * (f1 - f0)).sum(dim=1) / eps
+        risk = ((y - f0) ** 2).sum(dim=1) - length * sigma**2 + 2 * sigma**2 * div
+        return risk.mean() / length
+
+
+class MonteCarloSURE:
+    """Train on Stein's unbiased risk estimate (Metzler et al., 2018; Soltanayev and
+    Chun, NeurIPS 2018), with the Monte-Carlo divergence of Ramani et al. (2008).
+
+    Each batch is run twice, at ``y`` and at ``y + e b`` (``b ~ N(0, I)``, ``e =
+    eps * sigma``), and the loss is ``||y - f(y)||^2 - n sigma^2 + 2 sigma^2
+    b.(f(y + e b) - f(y)) / e``: unbiased for the supervised loss up to the
+    divergence estimate, with each signal's own noise std ``sigma``. Predicts
+    with the network as it is.
+    """
+
+    #: The probe's step, relative to the noise std.
+    eps = 0.05
+    criterion = _SureLoss
+
+    def targets(self, estimator, X: np.ndarray) -> np.ndarray:
+        """Each signal's noise std, shape (n, 1); the probes are drawn per batch."""
+        return estimator._fit_noise_levels(X)[:, None]
+
+    def __call__(self, X, sigma, generator):
+        b = randn_like(X, generator)
+        step = self.eps * sigma
+        pairs = torch.cat([X, X + step * b])
+        return pairs, torch.cat([X, b, sigma, step], dim=1)
+
+    def predict(self, estimator, X: np.ndarray) -> np.ndarray:
+        return estimator._forward(X)
+
+
 #: ``self_supervised`` names and their modes.
-SELF_SUPERVISED = {"r2r": Recorrupted2Recorrupted, "noise2self": Noise2Self}
+SELF_SUPERVISED = {
+    "r2r": Recorrupted2Recorrupted,
+    "noise2self": Noise2Self,
+    "sure": MonteCarloSURE,
+}
