@@ -120,7 +120,10 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
     self_supervised : {"r2r", "noise2self", "sure"}, default="r2r"
         Rule used by ``fit(X)`` without clean signals. ``"sure"`` trains on
         Stein's unbiased risk estimate with a Monte-Carlo divergence (each
-        batch runs twice, at ``y`` and at ``y + 0.05 sigma b``).
+        batch runs twice, at ``y`` and at ``y + 0.05 sigma b``). It holds the
+        network fixed, so a network that memorizes its data (crops of one
+        recording) drives it below zero while its true error grows: use it on
+        many signals.
     noise_std : float or "auto", default="auto"
         Noise std for Recorrupted-to-Recorrupted and SURE, the same for every
         signal.
