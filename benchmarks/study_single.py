@@ -287,10 +287,11 @@ def run(quick: bool, out_dir=None) -> str:
         md += ["", "### Other PyWavelets signals, against BayesShrink (SNR 7)", ""]
         md += [
             "No filter, grid or rule of AutoDenoiser was chosen on these, with one "
-            "exception: the noise estimate (the smallest MAD over the four finest "
-            "wavelet scales) replaced the finest-scale MAD after that one was seen "
-            "to read these signals' high frequencies as noise (2-14 times too high). "
-            "They are not a clean hold-out for that choice.",
+            "exception: the noise estimate (the finest wavelet scale's MAD unless a "
+            "coarser scale's is below 0.8 of it, then the smallest) replaced the "
+            "finest-scale MAD after that one was seen to read these signals' high "
+            "frequencies as noise (2-14 times too high). They are not a clean "
+            "hold-out for that choice.",
             "",
             held,
             "",
