@@ -77,6 +77,18 @@ def export_names(estimator, band_names) -> list[str]:
     return names
 
 
+def index_weights(a: np.ndarray, b: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Band weights of each index's numerator and denominator, shape (n_indices, n_bands).
+
+    The index of bands ``x`` is ``(num @ x) / (den @ |x|)``: the ND layer with
+    weights ``a`` (+) and ``b`` (-) and stabilizer ``eps``, normalized so each
+    index's ``a + b`` sums to 1 (an index is unchanged by a common rescaling).
+    """
+    total = (a + b).sum(axis=1, keepdims=True)
+    # eps * mean|x| = sum_i (eps / n) |x_i|: the stabilizer is band math too.
+    return (a - b) / total, (a + b) / total + eps / (a.shape[1] * total)
+
+
 def catalogue_entries(
     a: np.ndarray,
     b: np.ndarray,
@@ -96,10 +108,7 @@ def catalogue_entries(
     """
     # One sensor named as a string is one platform, not its characters.
     platforms = [platforms] if isinstance(platforms, str) else list(platforms)
-    total = (a + b).sum(axis=1, keepdims=True)
-    numerator = (a - b) / total
-    # eps * mean|x| = sum_i (eps / n) |x_i|: the stabilizer is band math too.
-    denominator = (a + b) / total + eps / (len(names) * total)
+    numerator, denominator = index_weights(a, b, eps)
     # repr() of a float64 is the shortest string that round-trips exactly.
     bar = "{}" if nonnegative else "abs({})"
     today = datetime.date.today().isoformat()

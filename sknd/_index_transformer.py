@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._docs import fill_doc
-from ._formulas import catalogue_entries, export_names
+from ._formulas import catalogue_entries, export_names, index_weights
 from ._nd_base import NDEstimator, is_classification_target
 from ._pairs import NDPairsTransformer
 from ._sklearn import Interval, Real, StrOptions, Widths, _check_feature_names_in
@@ -188,13 +188,11 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         float64's comfortable range (a magnitude near 1e+300 or 1e-300, or all
         zeros) are redone at unit peak, as the layer does.
         """
-        layer = self.module_.nd_layers[0]
-        a, b = (t.detach().cpu().double().numpy() for t in layer.coefficients())
-        num_w = (a - b).T
-        # eps * mean|x| is eps / n_bands added to every denominator weight; the
-        # factor 1 + 1e-14 outweighs the rounding of both sums (about 1e-15 for
-        # a few bands), so |num| < den and the result is in [-1, 1] unclipped.
-        den_w = ((a + b + layer.eps / a.shape[1]) * (1.0 + 1e-14)).T
+        num_w, den_w = index_weights(*self._first_layer_weights())
+        # The factor 1 + 1e-14 outweighs the rounding of both sums (about
+        # 1e-15 for a few bands), so |num| < den: the result is in [-1, 1]
+        # unclipped.
+        num_w, den_w = num_w.T, den_w.T * (1.0 + 1e-14)
         X64 = np.asarray(X, dtype=np.float64)
         num, den = X64 @ num_w, np.abs(X64) @ den_w
         # |num| <= den: the smallest and largest den tell whether any row needs
@@ -275,12 +273,11 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         """
         check_is_fitted(self, "module_")
         names = export_names(self, band_names)
-        layer = self.module_.nd_layers[0]
-        a, b = (t.detach().cpu().numpy().astype(np.float64) for t in layer.coefficients())
+        a, b, eps = self._first_layer_weights()
         return catalogue_entries(
             a,
             b,
-            layer.eps,
+            eps,
             names,
             prefix=prefix,
             application_domain=application_domain,

@@ -116,9 +116,14 @@ class NDEstimator(TorchEstimator):
             dropout=dropout,
         )
 
+    def _first_layer_weights(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """The first ND layer's positive weights ``a`` and ``b`` (float64) and its ``eps``."""
+        layer = self.module_.nd_layers[0]
+        a, b = (t.detach().cpu().double().numpy() for t in layer.coefficients())
+        return a, b, layer.eps
+
     def _set_coefficients(self) -> None:
-        first = self.module_.nd_layers[0]
-        a, b = (t.detach().cpu().numpy() for t in first.coefficients())
+        a, b, _ = self._first_layer_weights()
         total = (a + b).sum(axis=1, keepdims=True)
         # An index is unchanged by a common rescaling of its weights, so report
         # the unique normalization where each index's weights sum to 1.
