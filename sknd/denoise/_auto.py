@@ -7,14 +7,14 @@ keeps the one whose estimated risk is lowest. numpy and PyWavelets; no torch.
 
 from __future__ import annotations
 
-import warnings
 from typing import ClassVar
 
 import numpy as np
 
 from .._sklearn import Interval, Real, StrOptions
 from .._validation import unit_peak_rows
-from ._classical import _AUTO_MIN_LENGTH, _PerSignalChoice, _wavelet
+from ._classical import _PerSignalChoice, _wavelet, too_short_for_noise_estimate
+from ._signal import mad_std
 from ._sure import Identity, Thresholding, TotalVariation, sure, tune
 
 __all__ = ["AutoDenoiser"]
@@ -72,7 +72,7 @@ def multiscale_noise_std(y, wavelet="sym8", levels=4) -> float:
     enough = int(np.log2(max(len(y) // 64, 1)))
     levels = max(1, min(levels, pywt.dwt_max_level(len(y), wavelet), enough))
     details = pywt.wavedec(y, wavelet, mode="periodization", level=levels)[1:]
-    mads = [float(np.median(np.abs(d - np.median(d)))) / 0.6745 for d in details]
+    mads = [float(mad_std(d)) for d in details]
     finest, lowest = mads[-1], min(mads)
     return finest if lowest >= 0.8 * finest else lowest
 
@@ -212,14 +212,7 @@ class AutoDenoiser(_PerSignalChoice):
         return {name: available[name] for name in wanted}
 
     def _denoise(self, X):
-        if X.shape[1] < _AUTO_MIN_LENGTH:
-            warnings.warn(
-                f"AutoDenoiser estimates each signal's noise from pairs of samples and needs "
-                f"signals of at least {_AUTO_MIN_LENGTH} samples; signals of length "
-                f"{X.shape[1]} are returned unchanged.",
-                UserWarning,
-                stacklevel=3,
-            )
+        if too_short_for_noise_estimate("AutoDenoiser", X.shape[1]):
             return self._unchanged(X)
         candidates = self._candidate_filters()
         X64, scale = unit_peak_rows(X)

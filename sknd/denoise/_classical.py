@@ -29,6 +29,21 @@ _DOMAINS = ("time", "tv", "dft", "wavelet", "swt")
 _AUTO_MIN_LENGTH = 4
 
 
+def too_short_for_noise_estimate(who: str, length: int, advice: str = "") -> bool:
+    """Whether signals of ``length`` samples are too short to estimate their
+    noise; if so, warn that they are returned unchanged (naming ``who``)."""
+    if length >= _AUTO_MIN_LENGTH:
+        return False
+    warnings.warn(
+        f"{who} estimates each signal's noise from pairs of samples and needs signals of "
+        f"at least {_AUTO_MIN_LENGTH} samples; signals of length {length} are returned "
+        f"unchanged.{advice}",
+        UserWarning,
+        stacklevel=4,
+    )
+    return True
+
+
 def _wavelet(name):
     try:
         import pywt
@@ -112,30 +127,22 @@ class _SparseFilter(_PerSignalChoice):
         if self.domain in ("wavelet", "swt"):
             _wavelet(self.wavelet)
 
-    def _lams(self, X):
-        if self.lam not in ("auto", "sure"):
-            return np.full(len(X), float(self.lam))
-        if X.shape[1] < _AUTO_MIN_LENGTH:
-            warnings.warn(
-                f'lam="{self.lam}" estimates each signal\'s noise from pairs of samples and '
-                f"needs signals of at least {_AUTO_MIN_LENGTH} samples; signals of length "
-                f"{X.shape[1]} are returned unchanged. Pass a number for lam.",
-                UserWarning,
-                stacklevel=3,
-            )
-        return self._AUTO[self.domain] * estimate_noise(X)
-
     def _denoise(self, X):
         """Denoised rows, the weight used for each and (``lam="sure"``) its risk."""
         # Every solver here is 1-homogeneous (denoise(c y, c lam) = c denoise(y,
         # lam)): solve each row at unit peak, so no magnitude over- or underflows.
         X64, scale = unit_peak_rows(X)
-        lams = self._lams(X64)
-        if self.lam not in ("auto", "sure"):  # the estimates already read unit-peak rows
-            lams = lams / scale[:, 0]
         risks = np.full(len(X64), np.nan)
-        if self.lam == "sure" and X.shape[1] >= _AUTO_MIN_LENGTH:
-            out, lams, risks = self._tune(X64)
+        if self.lam in ("auto", "sure"):
+            short = too_short_for_noise_estimate(
+                f'lam="{self.lam}"', X.shape[1], " Pass a number for lam."
+            )
+            sigmas = estimate_noise(X64)
+            lams = self._AUTO[self.domain] * sigmas
+        else:
+            short, lams = False, np.full(len(X64), float(self.lam)) / scale[:, 0]
+        if self.lam == "sure" and not short:
+            out, lams, risks = self._tune(X64, sigmas)
         elif self.domain == "time":
             out = self._threshold(X64, lams[:, None])
         elif self.domain == "dft":
@@ -150,10 +157,9 @@ class _SparseFilter(_PerSignalChoice):
         out = (out * scale).astype(X.dtype, copy=False)
         return out, {"lam_": lams * scale[:, 0], "risk_": risks}
 
-    def _tune(self, X):
+    def _tune(self, X, sigmas):
         """Per signal, the ``lam`` of lowest SURE: estimates, weights, risks."""
         family = self._family()
-        sigmas = estimate_noise(X)
         # Monte-Carlo divergences (DFT domain) draw from a fixed seed: the same
         # signal always gets the same answer.
         rng = np.random.default_rng(0)

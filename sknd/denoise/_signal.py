@@ -27,9 +27,13 @@ def estimate_noise(X: np.ndarray) -> np.ndarray:
     """
     X = np.atleast_2d(X)
     n = X.shape[1] // 2 * 2
-    d = (X[:, 1:n:2] - X[:, 0:n:2]) / np.sqrt(2.0)
-    mad = np.median(np.abs(d - np.median(d, axis=1, keepdims=True)), axis=1)
-    return mad / 0.6745
+    return mad_std((X[:, 1:n:2] - X[:, 0:n:2]) / np.sqrt(2.0))
+
+
+def mad_std(d: np.ndarray) -> np.ndarray:
+    """``median(|d - median(d)|) / 0.6745`` along the last axis: the std of
+    Gaussian noise in detail coefficients ``d``, robust to the few that hold signal."""
+    return np.median(np.abs(d - np.median(d, axis=-1, keepdims=True)), axis=-1) / 0.6745
 
 
 def _mixture_std(d2: np.ndarray, max_iter: int = 200) -> float:
