@@ -17,6 +17,8 @@ the wavelet families); no estimators and no torch here.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._thresholds import firm_threshold, soft_threshold
@@ -144,20 +146,15 @@ def swt_level(n: int, wavelet: str, level: int | None = None) -> int:
     return max(0, min(top, useful, 6 if level is None else level))
 
 
-_GAINS: dict = {}
-
-
+@functools.lru_cache
 def swt_gains(wavelet: str, level: int) -> np.ndarray:
     """Norm of the frame vectors of each SWT band (approximation first)."""
-    key = (wavelet, level)
-    if key not in _GAINS:
-        import pywt
+    import pywt
 
-        impulse = np.zeros(2**level * 8)
-        impulse[0] = 1.0
-        bands = pywt.swt(impulse, wavelet, level=level, trim_approx=True, norm=True)
-        _GAINS[key] = np.array([np.linalg.norm(b) for b in bands])
-    return _GAINS[key]
+    impulse = np.zeros(2**level * 8)
+    impulse[0] = 1.0
+    bands = pywt.swt(impulse, wavelet, level=level, trim_approx=True, norm=True)
+    return np.array([np.linalg.norm(b) for b in bands])
 
 
 class TotalVariation(Family):
