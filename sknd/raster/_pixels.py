@@ -7,6 +7,7 @@ Imports numpy only at module level; dask and distributed are looked up in
 
 from __future__ import annotations
 
+import copy
 import sys
 
 import numpy as np
@@ -64,6 +65,8 @@ class PixelFunction:
     def __init__(self, estimator, method, skipna, block_pixels, decode, int_fill):
         self.estimator = estimator
         self.method = method
+        # What dask shows for each task: the model and method, not an address.
+        self.name = f"transform_raster({type(estimator).__name__}.{method})"
         self.skipna = skipna
         self.block_pixels = int(block_pixels)
         self.decode = decode
@@ -73,8 +76,8 @@ class PixelFunction:
         self.n_outputs = None if probe.ndim == 1 else probe.shape[1]
         self.dtype = probe.dtype
         self.int_fill = None
-        self.may_mask = skipna or decode.fill is not None or decode.nan_is_nodata
-        if not self.may_mask or np.issubdtype(probe.dtype, np.floating):
+        may_mask = skipna or decode.fill is not None or decode.nan_is_nodata
+        if not may_mask or np.issubdtype(probe.dtype, np.floating):
             return
         if not np.issubdtype(probe.dtype, np.number):
             raise ValueError(
@@ -97,8 +100,13 @@ class PixelFunction:
             self.dtype = np.result_type(np.int16, values, np.min_scalar_type(int_fill))
 
     def __repr__(self) -> str:
-        # What dask shows for each task: the model and method, not an address.
-        return f"transform_raster({type(self.estimator).__name__}.{self.method})"
+        return self.name
+
+    def without_estimator(self) -> PixelFunction:
+        """A copy that holds no estimator, for a graph whose model is scattered."""
+        lean = copy.copy(self)
+        lean.estimator = None
+        return lean
 
     def _run(self, estimator, X: np.ndarray) -> np.ndarray:
         if self.columns is not None:
@@ -163,7 +171,7 @@ def map_blocks(apply: PixelFunction, model, bands_last):
     return da.map_blocks(
         _apply_block,
         bands_last,
-        apply=_Lean(apply) if model is not None else apply,
+        apply=apply.without_estimator() if model is not None else apply,
         model=model,
         dtype=apply.dtype,
         chunks=(*bands_last.chunks[:-1], *trailing),
@@ -171,22 +179,6 @@ def map_blocks(apply: PixelFunction, model, bands_last):
         meta=np.empty((0,) * (bands_last.ndim - (apply.n_outputs is None)), apply.dtype),
         **kwargs,
     )
-
-
-class _Lean:
-    """``PixelFunction`` without its estimator, for a graph whose model is scattered."""
-
-    def __init__(self, apply: PixelFunction):
-        self.state = {k: v for k, v in vars(apply).items() if k != "estimator"}
-        self.name = repr(apply)
-
-    def __repr__(self) -> str:
-        return self.name
-
-    def __call__(self, block, estimator):
-        apply = PixelFunction.__new__(PixelFunction)
-        apply.__dict__.update(self.state, estimator=estimator)
-        return apply(block)
 
 
 def _scattered(model):
