@@ -21,9 +21,9 @@ import warnings
 import numpy as np
 from _report import table
 
-from sknd.denoise import AutoDenoiser, GMCDenoiser, L1Denoiser
+from sknd.denoise import AutoDenoiser, GMCDenoiser, L1Denoiser, soft_threshold
 from sknd.denoise._auto import candidate_filters, multiscale_noise_std
-from sknd.denoise._sure import Family, sure, swt_gains, swt_level
+from sknd.denoise._sure import Family, soft_divergence, sure, swt_gains, swt_level
 from sknd.metrics import psnr
 
 DEVELOPED_ON = ["Blocks", "Bumps", "HeaviSine", "Doppler"]
@@ -114,9 +114,8 @@ class PerLevelSureShrink(Family):
                 for t in candidates[:: max(1, n // 64)]
             ]
             t = candidates[:: max(1, n // 64)][int(np.argmin(risks))] * sigma * g
-            shrunk = np.sign(c) * np.maximum(np.abs(c) - t, 0.0)
-            out.append(shrunk)
-            div += g**2 * np.count_nonzero(np.abs(c) > t)
+            out.append(soft_threshold(c, t))
+            div += g**2 * soft_divergence(c, t)
         return pywt.iswt(out, "sym8", norm=True), float(div)
 
 
