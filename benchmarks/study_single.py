@@ -183,6 +183,47 @@ def single_table(names, n, snrs, quick):
     return table(header, rows), verdicts, times
 
 
+def draws_table(names, n, snrs, draws):
+    """Mean gap to the oracle over fresh noise draws, with SURE smoothed (the
+    default) and with the grid's argmin (``tune(smooth=False)``)."""
+    import functools
+
+    import pywt
+
+    import sknd.denoise._auto as auto_module
+
+    items = [*signals(names, n).items(), ("ECG", pywt.data.ecg().astype(float))]
+    rows, counts = [], {}
+    for snr in snrs:
+        near = 0.5 if snr == 7 else 1.5
+        for k, (name, clean) in enumerate(items):
+            gaps = {"smoothed": [], "argmin": []}
+            for d in range(draws):
+                y = noisy(clean, snr, seed=10_000 + 1000 * d + 100 * snr + k)
+                best, _ = oracle(clean, y)
+                for rule in gaps:
+                    tune = auto_module.tune
+                    if rule == "argmin":
+                        auto_module.tune = functools.partial(tune, smooth=False)
+                    try:
+                        out = AutoDenoiser().fit_transform(y[None])[0]
+                    finally:
+                        auto_module.tune = tune
+                    gaps[rule].append(best - psnr(clean, out))
+            row = [f"{name}, SNR {snr}"]
+            for rule, g in gaps.items():
+                within = int(np.sum(np.array(g) <= near))
+                counts[(snr, rule)] = counts.get((snr, rule), 0) + within
+                row.append(f"{np.mean(g):.2f} ± {np.std(g):.2f} ({within} of {draws})")
+            rows.append(row)
+    header = [
+        "signal",
+        "oracle - Auto dB, SURE smoothed (default): mean ± std (draws within target)",
+        "the same, SURE's grid argmin",
+    ]
+    return table(header, rows), counts
+
+
 def held_out_table(n, snrs):
     rows, wins, total = [], 0, 0
     for snr in snrs:
@@ -269,6 +310,31 @@ def run(quick: bool, out_dir=None) -> str:
         f"AutoDenoiser took {np.mean(times):.2f} s per signal on average, "
         f"{max(times):.2f} s at most."
     )
+    if not quick:
+        draws = 5
+        text, counts = draws_table(names, n, snrs, draws)
+        md += [
+            "",
+            f"### The same signals over {draws} fresh noise draws",
+            "",
+            "One draw decides a signal above; here each signal gets "
+            f"{draws} new draws (seeds no other table uses), and the gap to the oracle is "
+            "averaged. The second column is AutoDenoiser with each family's weight at "
+            "the lowest SURE of its grid, as before SURE was smoothed. The smoothing "
+            "(a parabola in log lam around that lowest point) was chosen on Ramp, "
+            "Piece-Regular and Piece-Polynomial (6 draws each at SNR 7 and 2: +0.37 dB "
+            "on average), not on these signals.",
+            "",
+            text,
+            "",
+        ]
+        for snr in snrs:
+            total = draws * (len(names) + 1)
+            md.append(
+                f"- SNR {snr}: draws within {0.5 if snr == 7 else 1.5} dB of the oracle: "
+                f"{counts[(snr, 'smoothed')]} of {total} smoothed, "
+                f"{counts[(snr, 'argmin')]} of {total} with the argmin."
+            )
     md += [
         "",
         "### The learned denoiser on one recording (SNR 7)",

@@ -62,10 +62,26 @@ def test_tune_picks_the_weight_of_lowest_sure():
     rng = np.random.default_rng(2)
     y = clean_signal() + SIGMA * rng.standard_normal(128)
     family = TotalVariation()
-    _est, lam, risk = tune(family, y, SIGMA, refine=False)
+    _est, lam, risk = tune(family, y, SIGMA, smooth=False)
     risks = [sure(y, x, SIGMA, d) for x, d in (family.solve(y, SIGMA * f) for f in family.grid)]
     assert risk == pytest.approx(min(risks))
     assert lam == pytest.approx(SIGMA * family.grid[int(np.argmin(risks))])
+
+
+def test_smoothed_choice_has_lower_error_than_the_grid_argmin():
+    # A firm threshold's SURE jumps whenever a coefficient crosses it; the
+    # parabola fitted around the argmin averages those jumps out.
+    x = clean_signal(512)
+    rng = np.random.default_rng(4)
+    family = Thresholding("firm", "swt", "sym8")
+    errors = {True: [], False: []}
+    for _ in range(40):
+        y = x + SIGMA * rng.standard_normal(x.size)
+        for smooth in errors:
+            est, lam, _risk = tune(family, y, SIGMA, smooth=smooth)
+            errors[smooth].append(np.mean((est - x) ** 2))
+            assert SIGMA * family.grid[0] <= lam <= SIGMA * family.grid[-1]
+    assert np.mean(errors[True]) < 0.97 * np.mean(errors[False])
 
 
 @pytest.mark.parametrize("Est", [L1Denoiser, GMCDenoiser])

@@ -15,7 +15,7 @@ from .._sklearn import Interval, Real, StrOptions
 from .._validation import unit_peak_rows
 from ._classical import _PerSignalChoice, _wavelet, too_short_for_noise_estimate
 from ._signal import mad_std
-from ._sure import Identity, Thresholding, TotalVariation, sure, tune
+from ._sure import Identity, Thresholding, TotalVariation, tune
 
 __all__ = ["AutoDenoiser"]
 
@@ -30,18 +30,12 @@ _GMC_TV_SPAN = np.geomspace(1.0, 32.0, 8)
 
 
 def _converge_gmc_tv(gamma, y, sigma, lam, x):
-    """Rank the truncated search's choice and its two neighbours (half a grid
-    step apart) again, each solved to convergence from the search's solution:
+    """Tune again around the truncated search's choice (half a grid step to
+    each side), each weight solved to convergence from the search's solution:
     the risk of a truncated solve is not the risk of the filter."""
     exact = TotalVariation(gamma, tol=1e-4, max_iter=200)
     step = float(np.sqrt(_GMC_TV_SPAN[1] / _GMC_TV_SPAN[0]))
-    best = None
-    for weight in (lam / step, lam, lam * step):
-        est, div = exact.solve(y, weight, x0=x)
-        risk = sure(y, est, sigma, div)
-        if best is None or risk < best[2]:
-            best = (est, weight, risk)
-    return best
+    return tune(exact, y, sigma, grid=lam / sigma * np.array([1 / step, 1.0, step]), x0=x)
 
 
 def multiscale_noise_std(y, wavelet="sym8", levels=4) -> float:

@@ -197,9 +197,10 @@ class L1Denoiser(_SparseFilter):
         the universal threshold ``sigma sqrt(2 ln n)`` is about 3 sigma there
         and much worse in RMSE), ``1.5 sigma`` for TV, wavelet, SWT and DFT.
         ``"sure"`` chooses each signal's weight by Stein's unbiased risk
-        estimate, without the clean signal: the lowest SURE on a grid of 24
-        multiples of sigma (closed-form divergences; Monte-Carlo with a fixed
-        seed for ``"dft"``). The weights and risks are in ``lam_`` and
+        estimate, without the clean signal: SURE on a grid of 24 multiples of
+        sigma (closed-form divergences; Monte-Carlo with a fixed seed for
+        ``"dft"``), smoothed by a parabola in ``log lam`` around its lowest
+        point, whose vertex is the weight. The weights and risks are in ``lam_`` and
         ``risk_``.
     domain : {"time", "tv", "dft", "wavelet", "swt"}, default="time"
         Where the signal is sparse. ``"time"``: soft threshold of the samples.

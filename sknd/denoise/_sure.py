@@ -79,6 +79,8 @@ class Family:
 
     name = ""
     grid = _GRID
+    # Whether tune may smooth its risk curve (see tune).
+    smooth = True
 
     def solve(self, y, lam):
         raise NotImplementedError
@@ -176,6 +178,10 @@ class TotalVariation(Family):
     def __init__(self, gamma=None, tol=1e-5, max_iter=200):
         self.gamma, self.tol, self.max_iter = gamma, tol, max_iter
         self.name = "L1 tv" if gamma is None else "GMC tv"
+        # GMC-TV's risk falls until the weight loses a true jump, then leaps
+        # up: a parabola over that cliff moves its vertex away from the best
+        # weight (0.07 dB worse on average on the development signals).
+        self.smooth = gamma is None
 
     def solve(self, y, lam, x0=None):
         if self.gamma is None:
@@ -206,39 +212,51 @@ def mc_divergence(family: Family, y, lam, estimate, sigma, probe) -> float:
     return float(probe @ (moved - estimate) / eps)
 
 
-def tune(family: Family, y, sigma, *, probe=None, grid=None, refine=True):
+def tune(family: Family, y, sigma, *, probe=None, grid=None, smooth=True, x0=None):
     """Search ``lam = sigma * grid`` for the lowest SURE.
 
     Returns ``(estimate, lam, risk)``. ``probe`` is the Monte-Carlo direction
     for families without a closed-form divergence (the same one for every
     ``lam``, so the risk curve is smooth in ``lam``). Families that can
-    (GMC-TV) start each solve from the solution at the previous ``lam``. With
-    ``refine``, the two values halfway (geometrically) to the best value's
-    neighbours are tried too.
+    (GMC-TV) start each solve from the solution at the nearest ``lam`` solved
+    (the first from ``x0``).
+
+    SURE is unbiased at each ``lam`` but noisy, and the argmin of a noisy
+    curve is noisier still: a firm threshold's divergence jumps by its slope
+    (5 at ``gamma=0.8``) whenever a coefficient crosses the threshold. With
+    ``smooth``, a parabola in ``log lam`` is fitted by least squares to the
+    risks at the grid's argmin and its two neighbours on each side, and the
+    filter is solved once more at the parabola's vertex (kept within those
+    points; the argmin itself where the fit is not convex), and the risk
+    returned is the parabola's value there: the smoothed curve's, so families
+    are compared on equally smoothed risks. Families whose risk curve has
+    cliffs (GMC-TV) set ``smooth = False`` and keep the argmin.
     """
     grid = np.asarray(family.grid if grid is None else grid, dtype=np.float64)
     if sigma <= 0:  # a noise-free signal: nothing to remove
         return np.array(y, dtype=np.float64), 0.0, 0.0
-    state = {"best": None, "previous": None}
+    warm = getattr(family, "warm", False)
+    solved = []  # (lam, estimate, risk) in the order solved
 
-    def evaluate(factor):
-        lam = sigma * float(factor)
-        if getattr(family, "warm", False):
-            x, div = family.solve(y, lam, x0=state["previous"])
-            state["previous"] = x
-        else:
-            x, div = family.solve(y, lam)
+    def evaluate(lam):
+        start = x0
+        if warm and solved:
+            start = min(solved, key=lambda s: abs(np.log(s[0] / lam)))[1]
+        x, div = family.solve(y, lam, x0=start) if warm else family.solve(y, lam)
         if div is None:
             div = mc_divergence(family, y, lam, x, sigma, probe)
-        risk = sure(y, x, sigma, div)
-        if state["best"] is None or risk < state["best"][2]:
-            state["best"] = (x, lam, risk)
+        solved.append((lam, x, sure(y, x, sigma, div)))
+        return solved[-1]
 
-    for factor in grid:
-        evaluate(factor)
-    if refine and len(grid) > 1:
-        k = int(np.argmin(np.abs(grid - state["best"][1] / sigma)))
-        for j in (k - 1, k + 1):
-            if 0 <= j < len(grid):
-                evaluate(np.sqrt(grid[k] * grid[j]))
-    return state["best"]
+    risks = np.array([evaluate(sigma * float(f))[2] for f in grid])
+    k = int(np.argmin(risks))
+    near = slice(max(0, k - 2), k + 3)
+    if not (smooth and family.smooth) or len(grid[near]) < 3:
+        return solved[k][1], solved[k][0], solved[k][2]
+    logs = np.log(grid[near])
+    a, b, c = np.polyfit(logs - logs.mean(), risks[near], 2)
+    if not a > 0:
+        return solved[k][1], solved[k][0], solved[k][2]
+    vertex = float(np.clip(-b / (2 * a) + logs.mean(), logs[0], logs[-1]))
+    lam, x, _ = evaluate(sigma * float(np.exp(vertex)))
+    return x, lam, float(np.polyval([a, b, c], vertex - logs.mean()))
