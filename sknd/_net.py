@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping
+from skorch.utils import TeeGenerator
 
 __all__ = ["MultiplicativeNoise", "randn_like"]
 
@@ -119,6 +120,7 @@ class _Net(NeuralNet):
         self.penalty = penalty
         self.interrupted_ = False
         self._first_loss = None
+        self._listeners = {}
 
     @staticmethod
     def _diverged(what: str):
@@ -144,14 +146,72 @@ class _Net(NeuralNet):
         self._penalized = getattr(self.module_, "has_sparsity_penalty", True)
         return self
 
+    def initialize_callbacks(self):
+        super().initialize_callbacks()
+        self._listeners = {}
+        return self
+
+    def _listening(self, method_name) -> list:
+        """The callbacks that override hook ``method_name``, found once per set of callbacks."""
+        listeners = self._listeners.get(method_name)
+        if listeners is None:
+            noop = getattr(Callback, method_name, None)
+            listeners = [
+                getattr(cb, method_name)
+                for _, cb in self.callbacks_
+                if getattr(type(cb), method_name, None) is not noop
+            ]
+            self._listeners[method_name] = listeners
+        return listeners
+
     def notify(self, method_name, **cb_kwargs):
         # skorch calls every callback's hook three times per batch, mostly
         # the base class's no-ops; call only the callbacks that override it.
         getattr(self, method_name)(self, **cb_kwargs)
-        noop = getattr(Callback, method_name, None)
-        for _, cb in self.callbacks_:
-            if getattr(type(cb), method_name, None) is not noop:
-                getattr(cb, method_name)(self, **cb_kwargs)
+        for hook in self._listening(method_name):
+            hook(self, **cb_kwargs)
+
+    def _zero_grad_optimizer(self, set_to_none=None):
+        # What optimizer.zero_grad() does by default (set_to_none=True),
+        # without the wrappers around it (torch.compile's disable guard and a
+        # profiler record), which cost more than the loop on a small model.
+        for name in self._optimizers:
+            for group in getattr(self, name + "_").param_groups:
+                for param in group["params"]:
+                    param.grad = None
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        # skorch's loop, with the same history records and notifications;
+        # batches here are always (X, y) tensors, so a batch's size is len(X).
+        if iterator is None:
+            return
+        record = self.history.record_batch
+        batch_count = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            record(prefix + "_loss", step["loss"].item())
+            record(prefix + "_batch_size", len(batch[0]))
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            batch_count += 1
+        self.history.record(prefix + "_batch_count", batch_count)
+
+    def train_step(self, batch, **fit_params):
+        # skorch hands the optimizer a closure, for optimizers such as LBFGS
+        # that evaluate it several times. sknd trains with Adam, which calls
+        # it once: step directly, and build the parameter generator of
+        # on_grad_computed only when a callback (gradient clipping) reads it.
+        self._zero_grad_optimizer()
+        step = self.train_step_single(batch, **fit_params)
+        if self._listening("on_grad_computed"):
+            self.notify(
+                "on_grad_computed",
+                named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                batch=batch,
+                training=True,
+            )
+        self._step_optimizer(None)
+        return step
 
     def _set_training(self, training=True):
         # skorch sets the mode of every submodule before every batch; a

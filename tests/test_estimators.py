@@ -182,6 +182,31 @@ def test_user_callbacks_run_and_are_not_modified(spectra):
     assert not hasattr(counter, "epochs")  # the estimator trained on a copy
 
 
+def test_gradient_callbacks_see_every_batch(spectra):
+    # The training step skips building on_grad_computed's arguments when no
+    # callback listens; one that does (clipping) must still run every batch.
+    from skorch.callbacks import GradientNormClipping
+
+    X, y = spectra
+
+    class CountGradients(Callback):
+        def initialize(self):
+            self.batches = 0
+            return self
+
+        def on_grad_computed(self, net, named_parameters, **kwargs):
+            self.batches += 1
+            assert all(p.grad is not None for _, p in named_parameters)
+
+        def on_epoch_end(self, net, **kwargs):
+            net.history.record("grad_batches", self.batches)
+
+    clip = GradientNormClipping(gradient_clip_value=1.0)
+    clf = NDClassifier(callbacks=[CountGradients(), clip], **FAST).fit(X, y)
+    batches = sum(len(epoch["batches"]) for epoch in clf.history_)
+    assert clf.history_[-1, "grad_batches"] == batches > 0
+
+
 def test_noise_augmentation_changes_training_only(spectra):
     X, y = spectra
     plain = NDIndexTransformer(n_indices=2, **FAST).fit(X, y)
