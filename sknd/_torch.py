@@ -166,6 +166,9 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
             iterator_valid__seed=data_seed + 1,
             train_split=None if valid is None else predefined_split(valid),
             callbacks=self._callbacks(lr_schedule),
+            # skorch's PrintLog formats every epoch's table even when
+            # verbose=0 prints nothing (3% of a default fit): leave it out then.
+            **({} if self.verbose else {"callbacks__print_log": None}),
             verbose=self.verbose,
             device=self.device,
         )
