@@ -9,6 +9,7 @@ import scipy.signal
 import torch
 from _report import table
 from bench_training import (
+    manual_torch_epoch_seconds,
     mlp_epoch_seconds,
     plain_torch_epoch_seconds,
     sknd_epoch_seconds,
@@ -36,6 +37,9 @@ def training(quick):
                 lambda: plain_torch_epoch_seconds(X, y, epochs), repeats
             ),
             "sknd NDClassifier": _best(lambda: sknd_epoch_seconds(X, y, epochs), repeats),
+            "plain loop, hand-written backward (no autograd)": _best(
+                lambda: manual_torch_epoch_seconds(X, y, epochs), repeats
+            ),
             "skorch with its default DataLoader": _best(
                 lambda: skorch_default_epoch_seconds(X, y, epochs), repeats
             ),
