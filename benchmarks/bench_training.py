@@ -32,25 +32,39 @@ BATCH = 200
 LR = 0.01
 
 
-def plain_torch_epoch_seconds(X, y, epochs):
+def _setup(X, y):
+    """The module NDClassifier trains, the optimizer sknd uses (fused Adam where
+    this torch has it), the data as tensors and the fixed index scaling."""
     torch.manual_seed(0)
     module = NDNetwork(X.shape[1], "pairs", HIDDEN, int(y.max()) + 1)
-    # The optimizer sknd uses: fused Adam where this torch has it.
     optimizer = torch.optim.Adam(module.parameters(), lr=LR, fused=_fused_adam("cpu"))
-    loss_fn = torch.nn.CrossEntropyLoss()
     Xt, yt = torch.tensor(X, dtype=torch.float32), torch.tensor(y)
     module.standardize_indices(Xt)
+    return module, optimizer, Xt, yt
+
+
+def _epoch_seconds(Xt, yt, epochs, step):
+    """Seconds per epoch of ``step(X_batch, y_batch)`` over shuffled batches."""
     generator = torch.Generator().manual_seed(0)
     start = time.perf_counter()
     for _ in range(epochs):
         order = torch.randperm(len(Xt), generator=generator)
         for i in range(0, len(Xt), BATCH):
             idx = order[i : i + BATCH]
-            optimizer.zero_grad()
-            loss = loss_fn(module(Xt[idx]), yt[idx])
-            loss.backward()
-            optimizer.step()
+            step(Xt[idx], yt[idx])
     return (time.perf_counter() - start) / epochs
+
+
+def plain_torch_epoch_seconds(X, y, epochs):
+    module, optimizer, Xt, yt = _setup(X, y)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step(xb, yb):
+        optimizer.zero_grad()
+        loss_fn(module(xb), yb).backward()
+        optimizer.step()
+
+    return _epoch_seconds(Xt, yt, epochs, step)
 
 
 def _manual_step(module, xb, yb):
@@ -95,26 +109,19 @@ def _manual_step(module, xb, yb):
 
 def manual_torch_epoch_seconds(X, y, epochs):
     """The plain loop with :func:`_manual_step` in place of autograd."""
-    torch.manual_seed(0)
-    module = NDNetwork(X.shape[1], "pairs", HIDDEN, int(y.max()) + 1)
-    optimizer = torch.optim.Adam(module.parameters(), lr=LR, fused=_fused_adam("cpu"))
-    Xt, yt = torch.tensor(X, dtype=torch.float32), torch.tensor(y)
-    module.standardize_indices(Xt)
+    module, optimizer, Xt, yt = _setup(X, y)
     # The hand-written gradients are autograd's (to float32 rounding).
     loss = torch.nn.functional.cross_entropy(module(Xt[:BATCH]), yt[:BATCH])
     auto = torch.autograd.grad(loss, list(module.parameters()))
     _manual_step(module, Xt[:BATCH], yt[:BATCH])
     for a, p in zip(auto, module.parameters()):
         torch.testing.assert_close(p.grad, a, rtol=1e-4, atol=1e-6)
-    generator = torch.Generator().manual_seed(0)
-    start = time.perf_counter()
-    for _ in range(epochs):
-        order = torch.randperm(len(Xt), generator=generator)
-        for i in range(0, len(Xt), BATCH):
-            idx = order[i : i + BATCH]
-            _manual_step(module, Xt[idx], yt[idx])
-            optimizer.step()
-    return (time.perf_counter() - start) / epochs
+
+    def step(xb, yb):
+        _manual_step(module, xb, yb)
+        optimizer.step()
+
+    return _epoch_seconds(Xt, yt, epochs, step)
 
 
 def sknd_epoch_seconds(X, y, epochs):
