@@ -353,10 +353,11 @@ def run(quick: bool, out_dir=None) -> str:
         md += [
             "No filter, grid or rule of AutoDenoiser was chosen on these, with one "
             "exception: the noise estimate (the finest wavelet scale's MAD unless a "
-            "coarser scale's is below 0.8 of it, then the smallest) replaced the "
-            "finest-scale MAD after that one was seen to read these signals' high "
-            "frequencies as noise (2-14 times too high). They are not a clean "
-            "hold-out for that choice.",
+            "coarser scale's is lower by more than 3.5 of its standard errors, then "
+            "the smallest such) replaced the finest-scale MAD after that one was seen "
+            "to read these signals' high frequencies as noise (2-14 times too high). "
+            "They are not a clean hold-out for that choice; the 3.5 standard errors "
+            "(a fixed ratio of 0.8 before) were chosen on development signals.",
             "",
             held,
             "",
