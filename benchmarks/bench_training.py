@@ -26,6 +26,7 @@ from sknd import NDClassifier
 from sknd._net import _fused_adam
 from sknd.datasets import make_spectral_classification
 from sknd.nn import NDNetwork
+from sknd.nn.nd import _PairwiseND
 
 HIDDEN = (20, 12)  # NDClassifier's default: ReLU layers on the learned pair indices
 BATCH = 200
@@ -67,22 +68,26 @@ def plain_torch_epoch_seconds(X, y, epochs):
     return _epoch_seconds(Xt, yt, epochs, step)
 
 
+class _Ctx:
+    """Stands in for autograd's context, so ``_PairwiseND``'s own forward and
+    backward run as plain functions."""
+
+    needs_input_grad = (False, True, False, False)
+
+    def save_for_backward(self, *tensors):
+        self.saved_tensors = tensors
+
+
 def _manual_step(module, xb, yb):
     """One batch's loss and gradients of ``module`` (pair indices, ReLU layers,
-    linear head, cross-entropy) written out by hand, without autograd: no graph
-    is recorded and no operation is spent on what autograd would do, so it
-    shows what torch's eager mode costs per batch once the engine is gone."""
+    linear head, cross-entropy) without autograd: the ND layer's own forward
+    and hand-derived backward, the rest written out. No graph is recorded and
+    no operation is spent on what autograd would do, so it shows what torch's
+    eager mode costs per batch once the engine is gone."""
     nd = module.nd_layers[0]
-    n_pairs, c = nd.out_features, nd.eps / 2
+    ctx = _Ctx()
     with torch.no_grad():
-        scale = xb.abs().amax(-1, keepdim=True)
-        scale.masked_fill_(scale == 0, 1.0)
-        z = (xb / scale).index_select(-1, nd.pairs_flat)
-        mag = z.abs()
-        zi, zj, ai, aj = z[:, :n_pairs], z[:, n_pairs:], mag[:, :n_pairs], mag[:, n_pairs:]
-        r = nd.log_ratio.exp()
-        den = (ai * (r + c)).add_(aj, alpha=1.0 + c).clamp_min_(torch.finfo(z.dtype).tiny)
-        out = ((zi * r - zj) / den).clamp_(-1.0, 1.0)
+        out = _PairwiseND.forward(ctx, xb, nd.log_ratio, nd.pairs_flat, nd.eps)
         h = (out - module.index_mean) / module.index_scale
         linears = [m for m in module.hidden if isinstance(m, torch.nn.Linear)] + [module.head]
         inputs = [h]
@@ -102,8 +107,7 @@ def _manual_step(module, xb, yb):
             g = g.mm(layer.weight)
             if k > 0:
                 g.mul_(a > 0)
-        q = g.div_(module.index_scale).div_(den)
-        nd.log_ratio.grad = torch.addcmul(zi, out, ai, value=-1.0).mul_(q).sum(0).mul_(r)
+        nd.log_ratio.grad = _PairwiseND.backward(ctx, g.div_(module.index_scale))[1]
     return loss
 
 
@@ -161,11 +165,38 @@ def mlp_epoch_seconds(X, y, epochs, hidden=HIDDEN):
     return (time.perf_counter() - start) / mlp.n_iter_
 
 
+def epoch_times(X, y, epochs, repeats) -> dict:
+    """Best seconds per epoch of every method, from ``repeats`` interleaved runs.
+
+    Interleaved, so drifts in the machine's load (this one's speed jumps
+    between two levels about 1.3x apart) hit every method alike.
+    """
+    runs = {
+        "plain torch loop (baseline)": plain_torch_epoch_seconds,
+        "sknd NDClassifier": sknd_epoch_seconds,
+        "plain loop, hand-written backward (no autograd)": manual_torch_epoch_seconds,
+        "skorch with its default DataLoader": skorch_default_epoch_seconds,
+        f"MLPClassifier({HIDDEN}), the same hidden width": mlp_epoch_seconds,
+        "MLPClassifier((64, 64))": lambda X, y, e: mlp_epoch_seconds(X, y, e, (64, 64)),
+    }
+    before = torch.get_num_threads()
+    best = dict.fromkeys(runs, np.inf)
+    for _ in range(repeats):
+        for name, run in runs.items():
+            # torch gets the single thread sknd picks for small models.
+            torch.set_num_threads(before if name.startswith("MLP") else 1)
+            try:
+                best[name] = min(best[name], run(X, y, epochs))
+            finally:
+                torch.set_num_threads(before)
+    return best
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-samples", type=int, default=20_000)
     parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     X, y = make_spectral_classification(args.n_samples, n_classes=6, random_state=0)
     print(
@@ -174,27 +205,12 @@ def main():
         f"torch {torch.__version__}, skorch {skorch.__version__}, sklearn {sklearn.__version__}, "
         f"{torch.get_num_threads()} torch threads available"
     )
-    runs = {
-        "plain torch loop (baseline)": plain_torch_epoch_seconds,
-        "sknd NDClassifier": sknd_epoch_seconds,
-        "hand-written backward, no autograd": manual_torch_epoch_seconds,
-        "skorch, default DataLoader": skorch_default_epoch_seconds,
-        f"MLPClassifier({HIDDEN})": mlp_epoch_seconds,
-        "MLPClassifier((64, 64))": lambda X, y, e: mlp_epoch_seconds(X, y, e, (64, 64)),
-    }
-    before = torch.get_num_threads()
-    best = {}
-    # Interleave the repeats so drifts in machine load hit every method alike.
-    for _ in range(args.repeats):
-        for name, fn in runs.items():
-            # The plain loop and skorch get the single thread sknd picks for small models.
-            torch.set_num_threads(1 if "MLP" not in name else before)
-            best[name] = min(best.get(name, np.inf), fn(X, y, args.epochs))
-    torch.set_num_threads(before)
+    best = epoch_times(X, y, args.epochs, args.repeats)
     base = best["plain torch loop (baseline)"]
-    print(f"{'method':32s} {'ms/epoch':>9s} {'ratio':>6s}")
+    width = max(map(len, best))
+    print(f"{'method':{width}s} {'ms/epoch':>9s} {'ratio':>6s}")
     for name, seconds in best.items():
-        print(f"{name:32s} {1e3 * seconds:9.1f} {seconds / base:6.2f}")
+        print(f"{name:{width}s} {1e3 * seconds:9.1f} {seconds / base:6.2f}")
 
 
 if __name__ == "__main__":

@@ -8,13 +8,7 @@ import numpy as np
 import scipy.signal
 import torch
 from _report import table
-from bench_training import (
-    manual_torch_epoch_seconds,
-    mlp_epoch_seconds,
-    plain_torch_epoch_seconds,
-    sknd_epoch_seconds,
-    skorch_default_epoch_seconds,
-)
+from bench_training import epoch_times
 
 from sknd import NDIndexTransformer
 from sknd.datasets import make_spectral_classification, make_spike_signals
@@ -25,28 +19,7 @@ from sknd.nn import DenoisingCNN1d
 def training(quick):
     n, epochs, repeats = (4000, 2, 1) if quick else (20_000, 10, 5)
     X, y = make_spectral_classification(n, n_classes=6, random_state=0)
-    runs = {
-        "plain torch loop (baseline)": lambda: plain_torch_epoch_seconds(X, y, epochs),
-        "sknd NDClassifier": lambda: sknd_epoch_seconds(X, y, epochs),
-        "plain loop, hand-written backward (no autograd)": lambda: manual_torch_epoch_seconds(
-            X, y, epochs
-        ),
-        "skorch with its default DataLoader": lambda: skorch_default_epoch_seconds(X, y, epochs),
-        "MLPClassifier((20, 12)), the same hidden width": lambda: mlp_epoch_seconds(X, y, epochs),
-        "MLPClassifier((64, 64))": lambda: mlp_epoch_seconds(X, y, epochs, (64, 64)),
-    }
-    before = torch.get_num_threads()
-    times = dict.fromkeys(runs, np.inf)
-    # Interleaved repeats: this machine's speed jumps between two levels
-    # (about 1.3x apart), and every method must get its share of both.
-    for _ in range(repeats):
-        for name, run in runs.items():
-            # torch gets the single thread sknd picks for small models.
-            torch.set_num_threads(before if name.startswith("MLP") else 1)
-            try:
-                times[name] = min(times[name], run())
-            finally:
-                torch.set_num_threads(before)
+    times = epoch_times(X, y, epochs, repeats)
     base = times["plain torch loop (baseline)"]
     rows = [[k, 1e3 * v, v / base] for k, v in times.items()]
     nd = table(["method", "ms / epoch", "ratio"], rows, ".2f")
@@ -73,6 +46,7 @@ def training(quick):
         est.fit(S, C)
         return (time.perf_counter() - start) / dn_epochs
 
+    before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         # Interleaved, so a drift in the machine's load hits both alike; this
