@@ -178,7 +178,10 @@ class _Net(NeuralNet):
         for name in self._optimizers:
             for group in getattr(self, name + "_").param_groups:
                 for param in group["params"]:
-                    param.grad = None
+                    if set_to_none is False and param.grad is not None:
+                        param.grad.zero_()  # skorch's option to keep the tensors
+                    else:
+                        param.grad = None
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         # skorch's loop, with the same history records and notifications;

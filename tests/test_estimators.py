@@ -273,3 +273,17 @@ def test_pair_formulas_use_two_bands(spectra_frame):
     assert len(clf.formulas_) == 45
     assert clf.formulas_[0].startswith("(") and "*B2 - " in clf.formulas_[0]
     assert ((clf.positive_coef_ > 0).sum(axis=1) == 1).all()
+
+
+def test_gradient_reset_keeps_skorch_set_to_none_option():
+    import torch
+
+    from sknd._net import _Net
+
+    net = _Net(torch.nn.Linear(3, 2), criterion=torch.nn.CrossEntropyLoss).initialize()
+    weight = net.module_.weight
+    weight.grad = torch.ones_like(weight)
+    net._zero_grad_optimizer(set_to_none=False)
+    assert weight.grad is not None and not weight.grad.any()
+    net._zero_grad_optimizer()
+    assert weight.grad is None
