@@ -22,6 +22,7 @@ def test_quick_report(tmp_path):
         "### Depth consistency",
         "## Real spectra: the earthlib library",
         "### Defaults against the MLP",
+        "### Landsat 8, level 2, class by class",
         "### What makes learned indices win",
         "### Cover-fraction regression on mixtures of real spectra",
         "### The seed's table, with correct metrics",
