@@ -48,6 +48,11 @@ def mlp(seed, regression=False):
     return make_pipeline(StandardScaler(), kind(hidden_layer_sizes=(64, 64), random_state=seed))
 
 
+def brightness_normalized_mlp(seed):
+    """The MLP on each spectrum divided by its sum: band ratios, no brightness."""
+    return make_pipeline(Normalizer("l1"), *[est for _, est in mlp(seed).steps])
+
+
 def load(sensor, level, quick):
     X, y = load_spectral_library(
         sensor=sensor, level=level, min_class_size=30 if level == 3 else 1, return_X_y=True
@@ -170,7 +175,7 @@ def per_class(quick):
         ("MLP (64, 64)", lambda s: mlp(s)),
         (
             "MLP (64, 64) on brightness-normalized bands (each row / its sum)",
-            lambda s: make_pipeline(Normalizer("l1"), *[est for _, est in mlp(s).steps]),
+            brightness_normalized_mlp,
         ),
         ("NDClassifier()", _nd(quick)),
     ]
@@ -218,7 +223,7 @@ def ablation(quick):
         ("MLP (64, 64), standardized bands", lambda s: mlp(s)),
         (
             "MLP (64, 64) on brightness-normalized bands (each row / its sum)",
-            lambda s: make_pipeline(Normalizer("l1"), *[est for _, est in mlp(s).steps]),
+            brightness_normalized_mlp,
         ),
         ("default: pairs -> ReLU (20, 12), cosine lr 0.02, batch 512, 300 epochs", _nd(quick)),
         (

@@ -185,6 +185,20 @@ def single_table(names, n, snrs, quick):
     return table(header, rows), verdicts, times
 
 
+def auto_denoise(y, replace_tune=None, families=None):
+    """AutoDenoiser's output for one signal ``y``, with the ``tune`` it calls
+    replaced by ``replace_tune(tune)`` while it runs (None: left as it is)."""
+    import sknd.denoise._auto as auto_module
+
+    tune = auto_module.tune
+    if replace_tune is not None:
+        auto_module.tune = replace_tune(tune)
+    try:
+        return AutoDenoiser(families).fit_transform(y[None])[0]
+    finally:
+        auto_module.tune = tune
+
+
 def draws_table(names, n, snrs, draws):
     """Mean gap to the oracle over fresh noise draws, with SURE smoothed (the
     default) and with the grid's argmin (``tune(smooth=False)``)."""
@@ -192,7 +206,8 @@ def draws_table(names, n, snrs, draws):
 
     import pywt
 
-    import sknd.denoise._auto as auto_module
+    def argmin(tune):
+        return functools.partial(tune, smooth=False)
 
     items = [*signals(names, n).items(), ("ECG", pywt.data.ecg().astype(float))]
     rows, counts = [], {}
@@ -204,13 +219,7 @@ def draws_table(names, n, snrs, draws):
                 y = noisy(clean, snr, seed=10_000 + 1000 * d + 100 * snr + k)
                 best, _ = oracle(clean, y)
                 for rule in gaps:
-                    tune = auto_module.tune
-                    if rule == "argmin":
-                        auto_module.tune = functools.partial(tune, smooth=False)
-                    try:
-                        out = AutoDenoiser().fit_transform(y[None])[0]
-                    finally:
-                        auto_module.tune = tune
+                    out = auto_denoise(y, argmin if rule == "argmin" else None)
                     gaps[rule].append(best - psnr(clean, out))
             row = [f"{name}, SNR {snr}"]
             for rule, g in gaps.items():
@@ -231,7 +240,6 @@ def development_table(draws=10):
     argmin, on the development signals Ramp, Piece-Regular and Piece-Polynomial
     (the data that rule was chosen on): AutoDenoiser with the TV families only
     (where GMC-TV is chosen often) and with every family."""
-    import sknd.denoise._auto as auto_module
     from sknd.denoise._sure import TotalVariation
 
     def argmin_for_gmc_tv(tune):
@@ -250,14 +258,8 @@ def development_table(draws=10):
                 for d in range(draws):
                     y = noisy(clean, snr, seed=5000 + d)
                     for rule in scores:
-                        tune = auto_module.tune
-                        if rule == "argmin":
-                            auto_module.tune = argmin_for_gmc_tv(tune)
-                        try:
-                            out = AutoDenoiser(families).fit_transform(y[None])[0]
-                        finally:
-                            auto_module.tune = tune
-                        scores[rule].append(psnr(clean, out))
+                        replace = argmin_for_gmc_tv if rule == "argmin" else None
+                        scores[rule].append(psnr(clean, auto_denoise(y, replace, families)))
                 diff = np.subtract(scores["divergence"], scores["argmin"])
                 diffs.setdefault(label, []).extend(diff)
                 rows.append(
