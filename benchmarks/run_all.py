@@ -27,6 +27,7 @@ import study_denoise
 import study_nd
 import study_raster
 import study_real
+import study_robust
 import study_single
 import study_speed
 import torch
@@ -36,6 +37,7 @@ import sknd
 STUDIES = {
     "nd": study_nd,
     "real": study_real,
+    "robust": study_robust,
     "denoise": study_denoise,
     "single": study_single,
     "speed": study_speed,

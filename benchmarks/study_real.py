@@ -335,46 +335,6 @@ def regression(quick):
     return table(["model", "R^2", "parameters", "fit s"], rows)
 
 
-def robustness(quick):
-    """Accuracy drops under illumination and under per-band noise, and what noise= buys."""
-    X, y = load("Sentinel2", 2, quick)
-    folds = _folds(X, y, quick)
-
-    def illumination(Xt, k):
-        rng = np.random.default_rng(100 + k)
-        return Xt * rng.uniform(0.5, 1.5, size=(len(Xt), 1))
-
-    def band_noise(Xt, k):
-        rng = np.random.default_rng(200 + k)
-        return Xt * (1 + 0.1 * rng.standard_normal(Xt.shape))
-
-    models = [("MLP (64, 64)", lambda s: mlp(s)), ("NDClassifier()", _nd(quick))]
-    models += [(f"NDClassifier(noise={v})", _nd(quick, noise=v)) for v in (0.05, 0.1)]
-    rows = []
-    perturb = {"lit": illumination, "noisy": band_noise}
-    for name, make in models:
-        r = cross_validate(make, X, y, folds, perturb=perturb)
-        rows.append(
-            [
-                name,
-                f"{r['score']:.2f}",
-                f"{r['f1']:.1f}",
-                f"{r['score'] - r['lit_score']:.2f}",
-                f"{r['score'] - r['noisy_score']:.2f}",
-                f"{r['noisy_f1']:.1f}",
-            ]
-        )
-    header = [
-        "model",
-        "clean acc %",
-        "clean F1 %",
-        "drop, illumination x U(0.5, 1.5)",
-        "drop, per-band noise 10%",
-        "F1 under noise",
-    ]
-    return table(header, rows)
-
-
 def pareto_figure(ablation_points, out_dir):
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, key, label in [(axes[0], "score", "accuracy %"), (axes[1], "f1", "macro-F1 %")]:
@@ -430,7 +390,6 @@ def run(quick: bool, out_dir) -> str:
     md += [INDEX_DROPOUT_HEADING, "", INDEX_DROPOUT_NOTE, "", index_dropout(quick), ""]
     md += ["### Cover-fraction regression on mixtures of real spectra", ""]
     md += [regression(quick), ""]
-    md += ["### Robustness on real spectra (Sentinel-2, level 2)", "", robustness(quick), ""]
     return "\n".join(md)
 
 
@@ -504,7 +463,6 @@ def main(argv=None):
             "index",
             "dropout",
             "regression",
-            "robustness",
         ],
         default=None,
     )
@@ -520,7 +478,6 @@ def main(argv=None):
         "index": index_features,
         "dropout": index_dropout,
         "regression": regression,
-        "robustness": robustness,
     }
     for part in args.only:
         text = parts[part](args.quick)

@@ -1,20 +1,27 @@
 """
-Robustness to illumination and to per-band noise
-================================================
+Check a model's robustness before you trust it on real pixels
+=============================================================
 
-Two different things are both called "multiplicative noise":
+A model trained on a spectral library meets pixels that differ from library
+spectra band by band: sensor noise, calibration, atmospheric correction and
+mixing give every band its own error. Two different things are both called
+"multiplicative noise":
 
 * **illumination**: one factor scales all bands of a pixel (sun angle,
-  terrain shading, sensor gain). A normalized difference is exactly
-  invariant to it;
+  terrain shading). A normalized difference is exactly invariant to it;
 * **per-band noise**: every band gets its own factor ``1 + s * N(0, 1)``.
-  Nothing is invariant to that; ``noise=s`` at fit time trains on batches
-  perturbed the same way.
+  Nothing is invariant to that.
 
-An ``NDClassifier`` and an ``MLPClassifier`` (on standardized bands) are
-trained on spectra under moderate illumination changes, then tested on
-brighter or darker scenes and on per-band noise.
+Real data: the earthlib spectral library in Sentinel-2's ten bands
+(:func:`sknd.datasets.load_spectral_library`, the ``data`` extra). We fit the
+default :class:`sknd.NDClassifier` (trained against per-band noise of up to
+5%), the same model with ``noise=0`` (trained on the spectra as given) and a
+scikit-learn MLP on standardized bands, then score each on held-out spectra
+perturbed as real pixels are, with :func:`sknd.inspection.robustness_scores`.
+Do the same with your own model and your own held-out pixels.
 """
+
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -24,57 +31,76 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknd import NDClassifier
-from sknd.datasets import make_spectral_classification
+from sknd.datasets import load_spectral_library
+from sknd.inspection import robustness_scores
 
-X, y = make_spectral_classification(
-    n_samples=3000, n_classes=5, illumination=(0.8, 1.2), random_state=0
-)
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.4, random_state=0)
+X, y = load_spectral_library(sensor="Sentinel2", level=2, return_X_y=True)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
 
 models = {
-    "NDClassifier": NDClassifier(random_state=0),
-    "NDClassifier, noise=0.1": NDClassifier(noise=0.1, random_state=0),
+    "NDClassifier()": NDClassifier(random_state=0),
+    "NDClassifier(noise=0)": NDClassifier(noise=0.0, random_state=0),
     "MLP (64, 64)": make_pipeline(
-        StandardScaler(), MLPClassifier((64, 64), max_iter=500, random_state=0)
+        StandardScaler(), MLPClassifier((64, 64), max_iter=300, random_state=0)
     ),
 }
-for model in models.values():
-    model.fit(X_train, y_train)
+for name, model in models.items():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X_train, y_train)
+    for warning in caught:
+        if "per-band noise" in str(warning.message):
+            print(f"{name} warned: {warning.message}\n")
 
 # %%
-# Illumination: scale every band of every test pixel by ``c``
-# -----------------------------------------------------------
-factors = [0.25, 0.5, 1.0, 2.0, 4.0]
-illum = {name: [m.score(c * X_test, y_test) for c in factors] for name, m in models.items()}
+# The first warning sign comes with the fit
+# -----------------------------------------
+# ``noise_sensitivity_`` is the drop in training accuracy under 1% and 2% of
+# per-band noise, measured at the end of ``fit``; above 0.02 at 1% the fit
+# warns, as it did above for the model trained without ``noise``.
+for name in ("NDClassifier()", "NDClassifier(noise=0)"):
+    print(name, {s: round(d, 3) for s, d in models[name].noise_sensitivity_.items()})
 
 # %%
-# Per-band noise: multiply each band by ``1 + s * N(0, 1)``
-# ---------------------------------------------------------
-rng = np.random.default_rng(0)
-levels = [0.0, 0.05, 0.1, 0.2]
-draws = [rng.standard_normal(X_test.shape) for _ in range(3)]
-noisy = {
-    name: [np.mean([m.score(X_test * np.abs(1 + s * d), y_test) for d in draws]) for s in levels]
-    for name, m in models.items()
-}
-
-print(f"{'model':26s} {'clean':>6s} {'x0.25':>6s} {'x4':>6s} {'10% noise':>9s}")
-for name in models:
-    i = levels.index(0.1)
-    print(
-        f"{name:26s} {illum[name][2]:6.3f} {illum[name][0]:6.3f} {illum[name][-1]:6.3f} "
-        f"{noisy[name][i]:9.3f}"
+# Held-out spectra, perturbed
+# ---------------------------
+# The same draws for every model (one ``random_state``): per-band noise, a
+# per-band gain bias and offset (one value per band for the whole set) and an
+# illumination change. Sentinel-2's specified signal-to-noise ratios per band
+# give a sensor-noise model.
+snr = np.array([154, 168, 142, 117, 89, 105, 174, 72, 100, 100], dtype=float)
+results = {
+    name: robustness_scores(
+        model, X_test, y_test, snr=snr, illumination=0.5, n_repeats=5, random_state=0
     )
+    for name, model in models.items()
+}
+labels = results["MLP (64, 64)"].labels
+print(f"{'':24s}" + "".join(f"{name:>24s}" for name in models))
+print(f"{'clean':24s}" + "".join(f"{r.baseline_score:24.3f}" for r in results.values()))
+for i, label in enumerate(labels):
+    print(f"{label:24s}" + "".join(f"{r.scores_median[i]:24.3f}" for r in results.values()))
 
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True)
-for name in models:
-    ax1.plot(factors, illum[name], "o-", label=name)
-    ax2.plot(levels, noisy[name], "o-", label=name)
-ax1.set_xscale("log", base=2)
-ax1.set_xlabel("illumination factor c")
-ax1.set_ylabel("accuracy")
-ax1.set_title("one factor for all bands")
-ax2.set_xlabel("per-band noise s")
-ax2.set_title("a factor per band")
-ax2.legend(fontsize="small")
+# %%
+# Accuracy against per-band noise
+# -------------------------------
+fig, ax = plt.subplots(figsize=(6, 3.8))
+for name, r in results.items():
+    noise = [i for i, kind in enumerate(r.kinds) if kind == "noise"]
+    levels = [0.0] + [100 * r.levels[i] for i in noise]
+    ax.plot(levels, [r.baseline_score] + [r.scores_mean[i] for i in noise], "o-", label=name)
+ax.set_xscale("symlog", linthresh=0.5)
+ax.set_xlabel("per-band noise s, %")
+ax.set_ylabel("accuracy")
+ax.set_title("Sentinel-2, earthlib library, held-out 30%")
+ax.legend(fontsize="small")
 fig.tight_layout()
+
+# %%
+# Reading the result: a model that loses points under 1-2% of per-band noise
+# leans on differences of nearly collinear bands (here B8 and B8A), which no
+# real sensor resolves; training with ``noise`` teaches it not to. No
+# illumination-invariant model can use a spectrum's brightness, which makes
+# the MLP steadier under heavy per-band noise: see the user guide's section on
+# robustness. Additive offsets (haze) cost every model something, and a
+# normalized difference is not invariant to them.

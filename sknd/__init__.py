@@ -25,6 +25,7 @@ _SUBPACKAGES = (
     "catalogue",
     "datasets",
     "denoise",
+    "inspection",
     "metrics",
     "nn",
     "plotting",

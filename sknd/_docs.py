@@ -47,9 +47,15 @@ _PARAMS = {
     "tol": ("float", "Smallest improvement of the watched loss that counts."),
     "noise": (
         "float",
-        "Training batches are multiplied by ``1 + noise * N(0, 1)`` per band and "
-        "sample: augmentation that makes the model robust to per-band noise. Never "
-        "applied at prediction.",
+        "Training augmentation against independent per-band noise (sensor noise, "
+        "calibration and atmospheric differences between bands): each training "
+        "spectrum, every epoch, is multiplied band by band by ``1 + s * N(0, 1)``, "
+        "with its own level ``s`` drawn uniformly in ``[0, noise]``. Without it a "
+        "model leans on differences of nearly collinear bands, which 1-2% of "
+        "per-band noise destroys; ``0`` trains on the spectra as given (the most "
+        "accurate on clean library spectra, and fragile). Never applied at "
+        "prediction. ``noise_sensitivity_`` (classifier and regressor) and "
+        ":func:`sknd.inspection.robustness_scores` measure what it buys.",
     ),
     "eps": (
         "float",
@@ -95,6 +101,15 @@ _ATTRS = {
         "Per-epoch records (losses, durations); :func:`sknd.plotting.plot_history` draws them.",
     ),
     "n_iter_": ("int", "Epochs run."),
+    "noise_sensitivity_": (
+        "dict of float to float",
+        "How much the training score (accuracy, or R^2) falls when every band of "
+        "every spectrum is multiplied by ``1 + s * N(0, 1)``, for ``s`` = 0.01 and "
+        "0.02 (keys); measured at the end of ``fit`` on up to 2000 training rows. A "
+        "drop above 0.02 at 1% warns: real pixels carry that much per-band noise. "
+        "For held-out data and more perturbations, use "
+        ":func:`sknd.inspection.robustness_scores`.",
+    ),
     "n_features_in_": ("int", "Number of features seen in ``fit``."),
     "feature_names_in_": (
         "ndarray of shape (``n_features_in_``,)",

@@ -117,7 +117,7 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
         tol: float = 1e-4,
-        noise: float = 0.0,
+        noise: float = 0.05,
         eps: float = 1e-6,
         random_state=None,
         device: str = "cpu",

@@ -25,6 +25,9 @@ def test_quick_report(tmp_path):
         "### Landsat 8, level 2, class by class",
         "### What makes learned indices win",
         "### Cover-fraction regression on mixtures of real spectra",
+        "## Robustness on real pixels",
+        "offset ±0.005",
+        "### What makes a learned-index model fragile (tuning splits)",
         "### The seed's table, with correct metrics",
         "Bayes posterior mean",
         "### Sparsity strength",
@@ -34,7 +37,7 @@ def test_quick_report(tmp_path):
     ):
         assert heading in text
     assert "nan" not in text.lower().replace("nanosecond", "")
-    for png in ("nd_pareto.png", "sparsity_sweep.png", "real_pareto.png"):
+    for png in ("nd_pareto.png", "sparsity_sweep.png", "real_pareto.png", "robust_noise.png"):
         assert (tmp_path / "benchmarks" / png).stat().st_size > 10_000
 
 
