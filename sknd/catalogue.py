@@ -12,16 +12,26 @@ variables as spyndex's own indices. Neither needs torch.
 
 from __future__ import annotations
 
-import ast
 import operator
 import re
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 __all__ = ["evaluate_formula", "standard_band_names"]
 
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-           ast.Div: operator.truediv}  # fmt: skip
-_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+#: The longest formula evaluated: exported indices of 2151 bands (an ASD
+#: spectrometer) stay far below it; beyond it a formula is refused, not run.
+MAX_FORMULA_LENGTH = 1_000_000
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<name>[^\W\d]\w*)|(?P<op>[-+*/()]))"
+)
+_BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+# Binding strength: unary signs above * and /, above + and -, as in Python.
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "pos": 3}
+_GRAMMAR = "numbers, band names, + - * /, unary signs, parentheses and abs(...)"
 
 
 def evaluate_formula(formula: str | Mapping, bands):
@@ -37,7 +47,9 @@ def evaluate_formula(formula: str | Mapping, bands):
         Band values by name: a dict of arrays, a pandas ``DataFrame``, an
         ``xarray.Dataset``, or anything indexed by band name. The values may
         be numpy, pandas, xarray or dask objects; the result is of the same
-        kind (lazy for dask).
+        kind (lazy for dask). Integer, boolean and float16 bands (raw GeoTIFF
+        reads are often uint16) are computed in float64, so differences and
+        sums neither wrap around nor overflow.
 
     Returns
     -------
@@ -47,7 +59,18 @@ def evaluate_formula(formula: str | Mapping, bands):
     ------
     ValueError
         When the formula uses anything but numbers, band names, ``+ - * /``,
-        unary signs and ``abs(...)``, or a band that ``bands`` lacks.
+        unary signs, parentheses and ``abs(...)``, a band that ``bands``
+        lacks, a constant too large for a float, a division of constants by
+        zero, or more than ``MAX_FORMULA_LENGTH`` characters.
+    TypeError
+        When ``formula`` is neither a string nor an entry dict.
+
+    Notes
+    -----
+    The formula is read by a small operator-precedence parser of its own, not
+    Python's (``eval`` or ``ast``): no code can run, formulas of any number of
+    terms evaluate without recursion, and band names are matched exactly as
+    written (Python would normalize a name such as ``"µ"`` to ``"μ"``).
 
     Examples
     --------
@@ -59,7 +82,7 @@ def evaluate_formula(formula: str | Mapping, bands):
     >>> evaluate_formula("__import__('os')", bands)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: The formula may only use numbers, band names, ... it has a Call of '__import__'.
+    ValueError: The formula may only use numbers, band names, ...; it has '__import__(' at 0.
     """
     if isinstance(formula, Mapping):
         if "formula" not in formula:
@@ -67,43 +90,130 @@ def evaluate_formula(formula: str | Mapping, bands):
         formula = formula["formula"]
     if not isinstance(formula, str):
         raise TypeError(f"formula must be a string or an entry dict, got {type(formula)}.")
-    try:
-        tree = ast.parse(formula.strip(), mode="eval")
-    except SyntaxError as err:
-        raise ValueError(f"Not a formula: {formula!r} ({err.msg}).") from None
-    return _evaluate(tree.body, bands)
+    if len(formula) > MAX_FORMULA_LENGTH:
+        raise ValueError(
+            f"The formula has {len(formula)} characters, more than the {MAX_FORMULA_LENGTH} "
+            "evaluate_formula accepts."
+        )
+    return _Evaluator(formula, bands).run()
 
 
-def _evaluate(node, bands):
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        return _BINARY[type(node.op)](_evaluate(node.left, bands), _evaluate(node.right, bands))
-    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
-        return _UNARY[type(node.op)](_evaluate(node.operand, bands))
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value
-    if isinstance(node, ast.Name):
+def _as_float(value):
+    """Integer, boolean and float16 band values as float64; others as they are."""
+    dtype = getattr(value, "dtype", None)
+    kind, size = getattr(dtype, "kind", None), getattr(dtype, "itemsize", 8)
+    if kind in ("i", "u", "b") or (kind == "f" and size < 4):
+        return value.astype(np.float64)
+    return value
+
+
+class _Evaluator:
+    """Operator-precedence (shunting-yard) evaluation: operands are computed as
+    operators are reduced, so memory holds one value per pending operator."""
+
+    def __init__(self, formula: str, bands) -> None:
+        self.formula, self.bands = formula, bands
+        self.values: list = []
+        self.ops: list[str] = []  # operators, "(" and "abs("
+        self.constant: list[bool] = []  # whether each value is a plain number
+
+    def fail(self, text: str, at: int):
+        raise ValueError(f"The formula may only use {_GRAMMAR}; it has {text!r} at {at}.")
+
+    def reduce(self, op: str, at: int) -> None:
+        if op in ("neg", "pos", "abs("):
+            if not self.values:
+                raise ValueError(f"Not a formula: {self.formula!r} (an operand is missing).")
+            value = self.values.pop()
+            fn = {"neg": operator.neg, "pos": operator.pos, "abs(": abs}[op]
+            self.values.append(fn(value))
+            return
+        if len(self.values) < 2:
+            raise ValueError(f"Not a formula: {self.formula!r} (an operand is missing).")
+        right, left = self.values.pop(), self.values.pop()
+        right_const, left_const = self.constant.pop(), self.constant.pop()
+        if op == "/" and right_const and left_const and right == 0:
+            raise ValueError(f"The formula divides a constant by zero (at {at}).")
+        self.values.append(_BINARY[op](left, right))
+        self.constant.append(right_const and left_const)
+
+    def push(self, value, constant: bool) -> None:
+        self.values.append(value)
+        self.constant.append(constant)
+
+    def band(self, name: str):
         try:
-            return bands[node.id]
+            return _as_float(self.bands[name])
         except (KeyError, IndexError):
-            names = list(bands.keys()) if hasattr(bands, "keys") else "?"
+            names = list(self.bands.keys()) if hasattr(self.bands, "keys") else "?"
             raise ValueError(
-                f"The formula uses band {node.id!r}, which the bands lack; they have {names}."
+                f"The formula uses band {name!r}, which the bands lack; they have {names}."
             ) from None
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "abs"
-        and len(node.args) == 1
-        and not node.keywords
-    ):
-        return abs(_evaluate(node.args[0], bands))
-    what = type(node).__name__
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        what += f" of {node.func.id!r}"
-    raise ValueError(
-        "The formula may only use numbers, band names, + - * /, unary signs and abs(...); "
-        f"it has a {what}."
-    )
+
+    def run(self):
+        text, pos, expect_operand = self.formula, 0, True
+        while True:
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+            if pos == len(text):
+                break
+            match = _TOKEN.match(text, pos)
+            if match is None:
+                self.fail(text[pos : pos + 10], pos)
+            at, pos = match.start(match.lastgroup), match.end()
+            token = match.group(match.lastgroup)
+            if match.lastgroup in ("number", "name") and not expect_operand:
+                raise ValueError(f"Not a formula: {text!r} (an operator is missing at {at}).")
+            if match.lastgroup == "number":
+                self.push(float(token), True)  # too many digits give inf, not an error
+                if not np.isfinite(self.values[-1]):
+                    raise ValueError(f"The constant {token} is too large for a float (at {at}).")
+                expect_operand = False
+            elif match.lastgroup == "name":
+                after = _TOKEN.match(text, pos)
+                if after is not None and after.group("op") == "(":
+                    if token != "abs":
+                        self.fail(f"{token}(", at)
+                    self.ops.append("abs(")
+                    pos = after.end()
+                    continue
+                self.push(self.band(token), False)
+                expect_operand = False
+            elif token == "(":
+                if not expect_operand:
+                    self.fail("(", at)
+                self.ops.append("(")
+            elif token == ")":
+                if expect_operand:
+                    raise ValueError(f"Not a formula: {text!r} (an operand is missing at {at}).")
+                while self.ops and self.ops[-1] not in ("(", "abs("):
+                    self.reduce(self.ops.pop(), at)
+                if not self.ops:
+                    raise ValueError(f"Not a formula: {text!r} (unmatched ')' at {at}).")
+                opener = self.ops.pop()
+                if opener == "abs(":
+                    self.reduce("abs(", at)
+            elif expect_operand:  # a sign, or an operator with no operand before it
+                if token not in "+-":
+                    self.fail(text[at : at + 10], at)
+                self.ops.append("neg" if token == "-" else "pos")
+            else:
+                while (
+                    self.ops
+                    and self.ops[-1] in _PRECEDENCE
+                    and _PRECEDENCE[self.ops[-1]] >= _PRECEDENCE[token]
+                ):
+                    self.reduce(self.ops.pop(), at)
+                self.ops.append(token)
+                expect_operand = True
+        if expect_operand:
+            raise ValueError(f"Not a formula: {text!r} (it ends where an operand is due).")
+        while self.ops:
+            op = self.ops.pop()
+            if op in ("(", "abs("):
+                raise ValueError(f"Not a formula: {text!r} (an unclosed '(').")
+            self.reduce(op, len(text))
+        return self.values[0]
 
 
 def standard_band_names(band_names: Sequence[str], platform: str) -> list[str]:
