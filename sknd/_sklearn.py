@@ -33,7 +33,11 @@ from sklearn.utils._param_validation import (
     StrOptions,
     make_constraint,
 )
-from sklearn.utils.validation import _check_feature_names, _check_feature_names_in
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_feature_names_in,
+    _check_sample_weight,
+)
 
 __all__ = [
     "BandPairs",
@@ -54,6 +58,7 @@ __all__ = [
     "Widths",
     "_check_feature_names",
     "_check_feature_names_in",
+    "_check_sample_weight",
     "check_params",
     "validate_call",
 ]

@@ -28,6 +28,13 @@ def test_supervised_fit_beats_noisy_and_classical_baseline(spikes):
     assert rmse(y_test, den.predict(X_test)) < rmse(y_test, WienerDenoiser().fit_transform(X_test))
     assert den.score(X_test, y_test) == pytest.approx(psnr(y_test, den.predict(X_test)))
     assert den.supervised_ and np.isnan(den.noise_std_)
+    # sample_weight weighs each signal's PSNR.
+    per_signal = psnr(y_test, den.predict(X_test), average=False)
+    weights = np.arange(len(y_test), dtype=float)
+    assert den.score(X_test, y_test, sample_weight=weights) == pytest.approx(
+        np.average(per_signal, weights=weights)
+    )
+    assert den.score(X_test, y_test, sample_weight=weights) != pytest.approx(per_signal.mean())
 
 
 def test_any_length_dtype_and_unmodified_input(spikes):

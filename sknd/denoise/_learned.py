@@ -24,6 +24,7 @@ from .._sklearn import (
     Real,
     StrOptions,
     _check_feature_names,
+    _check_sample_weight,
     renamed,
 )
 from .._torch import TorchEstimator
@@ -373,7 +374,12 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
         return X
 
     def score(self, X, y, sample_weight=None):
-        """Mean PSNR (dB) of the denoised ``X`` against the clean signals ``y``."""
+        """Mean PSNR (dB) of the denoised ``X`` against the clean signals ``y``.
+
+        With ``sample_weight``, the weighted mean of the signals' PSNRs. Each
+        signal's PSNR is capped at 100 dB, and an all-zero clean signal raises
+        (see :func:`sknd.metrics.psnr`).
+        """
         X_checked = self._check_predict(X)
         y = check_array(y, dtype=np.float64)
         if y.shape != X_checked.shape:
@@ -381,7 +387,11 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
                 f"y must hold the clean signals, with the shape of X {X_checked.shape}; "
                 f"got {y.shape}."
             )
-        return psnr(y, self.transform(X), average=True)
+        per_signal = psnr(y, self.transform(X), average=False)
+        if sample_weight is None:
+            return float(per_signal.mean())
+        weights = _check_sample_weight(sample_weight, X_checked)
+        return float(np.average(per_signal, weights=weights))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
