@@ -147,6 +147,10 @@ def test_no_data_pixels(data, clf, nd_named):
     assert labels.attrs["_FillValue"] == -1 and labels.attrs["long_name"] == "class"
     np.testing.assert_array_equal(labels.values.ravel()[1:5], clf.predict(X)[1:5])
     assert transform_raster(clf, arr, skipna=True, nodata=99).values[0, 0] == 99
+    # A fill value that is a class would mask that class as no data: refused.
+    taken = int(clf.classes_[0])
+    with pytest.raises(ValueError, match=rf"nodata={taken} is one of the classes.*classes_ = "):
+        transform_raster(clf, arr, method="predict", skipna=True, nodata=taken)
     # ... a plain array cannot, so its class map is float with NaN.
     plain = transform_raster(clf, arr.values, method="predict", skipna=True)
     assert plain.dtype == np.float64 and np.isnan(plain[0, 0])

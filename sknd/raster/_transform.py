@@ -57,8 +57,8 @@ def transform_raster(
     nodata : int, optional
         The value written where a pixel has no data in an integer output (a
         class map of integer labels in a DataArray). Defaults to -1, or one
-        less than the smallest class when -1 is a class. Float outputs use
-        NaN.
+        less than the smallest class when -1 is a class; a value that is one
+        of ``classes_`` is refused. Float outputs use NaN.
     block_pixels : int, default=262144
         Pixels passed to the estimator at once; bounds the working memory of
         each chunk (about ``block_pixels * n_bands * 8`` bytes).
@@ -124,6 +124,21 @@ def transform_raster(
         raise ValueError(f"nodata must be an integer (the fill of class maps), got {nodata!r}.")
     if getattr(estimator, "n_features_in_", None) is None:
         raise ValueError(f"{type(estimator).__name__} does not record n_features_in_.")
+    classes = getattr(estimator, "classes_", None)
+    if (
+        nodata is not None
+        and method == "predict"
+        and classes is not None
+        and np.issubdtype(np.asarray(classes).dtype, np.number)
+        and np.any(np.asarray(classes) == nodata)
+    ):
+        # A fill value that is also a class would mask that class's pixels as no data.
+        raise ValueError(
+            f"nodata={nodata} is one of the classes of {type(estimator).__name__} "
+            f"(classes_ = {np.asarray(classes).tolist()}): its pixels would be read back as "
+            "no data. Pass a nodata that is not a class, or leave it out "
+            f"(the default here is {class_fill(classes)})."
+        )
 
     # A DataArray or a dask array can only exist once its library is imported:
     # look there instead of importing xarray and dask for every numpy scene.
