@@ -17,7 +17,7 @@ from typing import ClassVar
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -71,6 +71,15 @@ def _inference_device(name) -> torch.device:
         UserWarning,
     )
     return torch.device("cpu")
+
+
+def _copy_callback(callback):
+    """What ``sklearn.base.clone`` makes of a callback, or a shallow copy when its
+    state cannot be copied (a lock, an open writer): the copy then shares it."""
+    try:
+        return clone(callback, safe=False)
+    except TypeError:
+        return copy.copy(callback)
 
 
 class TorchEstimator(ParamsMixin, BaseEstimator):
@@ -210,7 +219,10 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
     def _callbacks(self, lr_schedule: str) -> list:
         """The user's callbacks (copies), then the schedule and the stopping rule."""
         # Users' callbacks are parameters: train on copies so a fit never changes them.
-        user = copy.deepcopy(list(self.callbacks or []))
+        user = [
+            (cb[0], _copy_callback(cb[1])) if isinstance(cb, tuple) else _copy_callback(cb)
+            for cb in self.callbacks or []
+        ]
         if any(isinstance(cb, LRScheduler) for cb in _callback_objects(user)):
             lr_schedule = "constant"  # the user's own schedule replaces ours
         ours = []

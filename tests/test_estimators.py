@@ -182,6 +182,31 @@ def test_user_callbacks_run_and_are_not_modified(spectra):
     assert not hasattr(counter, "epochs")  # the estimator trained on a copy
 
 
+def test_callbacks_holding_a_lock_train(spectra):
+    # Logging writers hold locks, which cannot be deep-copied or pickled.
+    import threading
+
+    X, y = spectra
+
+    class Locked(Callback):
+        def __init__(self, lock=None):
+            self.lock = threading.Lock() if lock is None else lock
+
+        def initialize(self):
+            self.seen = 0
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            with self.lock:
+                self.seen += 1
+                net.history.record("seen", self.seen)
+
+    locked = Locked()
+    clf = NDClassifier(callbacks=[("log", locked)], **FAST).fit(X, y)
+    assert clf.history_[-1, "seen"] == clf.n_iter_
+    assert not hasattr(locked, "seen")  # still trained on a copy, sharing the lock
+
+
 def test_gradient_callbacks_see_every_batch(spectra):
     # The training step skips building on_grad_computed's arguments when no
     # callback listens; one that does (clipping) must still run every batch.
