@@ -18,7 +18,7 @@ from torch import nn
 from ._docs import fill_doc
 from ._nd_base import NDEstimator
 from ._sklearn import Integral, Interval, StrOptions, Widths
-from ._torch import warn_user
+from ._validation import warn_user
 from .inspection import robustness_scores
 
 __all__ = ["NDClassifier", "NDRegressor"]

@@ -10,9 +10,6 @@ say which module to build and which loss to train it with.
 from __future__ import annotations
 
 import copy
-import os
-import sys
-import warnings
 from typing import ClassVar
 
 import numpy as np
@@ -35,25 +32,15 @@ from ._net import (
     randn_like,
 )
 from ._sklearn import Callbacks, Device, Integral, Interval, ParamsMixin, Real, StrOptions
+from ._validation import warn_user
 
-__all__ = ["MultiplicativeNoise", "TorchEstimator", "randn_like", "warn_user"]
+__all__ = ["MultiplicativeNoise", "TorchEstimator", "randn_like"]
 
 # Models below this many parameters train faster on one thread than on many:
 # per-batch work is too small to amortize thread synchronization.
 _SMALL_MODEL = 100_000
 # Inference runs in chunks of this many rows so memory stays bounded.
 _CHUNK = 65_536
-
-
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
-
-
-def warn_user(message: str, category: type[Warning]) -> None:
-    """``warnings.warn`` pointing at the first caller outside sknd."""
-    frame, level = sys._getframe(1), 2
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level)
 
 
 def _inference_device(name) -> torch.device:

@@ -5,8 +5,23 @@ numpy and scikit-learn only: the torch-free filters use it too, so no torch here
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
+
 import numpy as np
 from sklearn.utils.validation import validate_data
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def warn_user(message: str, category: type[Warning]) -> None:
+    """``warnings.warn`` pointing at the first caller outside sknd."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
 
 FLOATS = [np.float64, np.float32]
 

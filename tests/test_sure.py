@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sknd.denoise import GMCDenoiser, L1Denoiser
+from sknd.denoise import GMCDenoiser, L1Denoiser, estimate_noise
 from sknd.denoise._sure import Identity, Thresholding, TotalVariation, sure, tune
 
 pywt = pytest.importorskip("pywt")
@@ -158,3 +158,31 @@ def test_swt_domain_is_translation_invariant():
 def test_swt_on_an_odd_length_returns_the_signal():
     y = np.random.default_rng(6).standard_normal((1, 101))
     np.testing.assert_allclose(L1Denoiser(lam=1.0, domain="swt").fit_transform(y), y, rtol=1e-15)
+
+
+def test_lam_sure_in_the_dft_domain_ignores_a_signals_row():
+    rng = np.random.default_rng(5)
+    signal = clean_signal(256) + SIGMA * rng.standard_normal(256)
+    other = clean_signal(256)[::-1] + SIGMA * rng.standard_normal(256)
+    X = np.stack([signal, other, signal, signal])
+    den = L1Denoiser(lam="sure", domain="dft").fit(X)
+    np.testing.assert_allclose(den.lam_[[2, 3]], den.lam_[0], rtol=1e-12)
+    out = den.transform(X)
+    np.testing.assert_allclose(out[2], out[0], atol=1e-12)
+    np.testing.assert_allclose(out[0], den.transform(signal[None])[0], atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: L1Denoiser(lam="sure", domain="tv"), lambda: GMCDenoiser(domain="tv")]
+)
+def test_a_zero_mad_noise_estimate_falls_back_with_a_warning(make):
+    # Integer steps with impulsive noise: most fine differences are exactly 0.
+    rng = np.random.default_rng(6)
+    clean = np.repeat(rng.integers(0, 5, 16), 16).astype(float)
+    hits = rng.random(clean.size) < 0.15
+    noisy = clean + hits * rng.choice([-3.0, 3.0], clean.size)
+    assert estimate_noise(noisy[None])[0] == 0
+    with pytest.warns(UserWarning, match=r"MAD noise estimate is 0 for the signals at rows \[0\]"):
+        out = make().fit_transform(noisy[None])[0]
+    # Before, the input came back unchanged (ratio 1).
+    assert np.mean((out - clean) ** 2) < 0.85 * np.mean((noisy - clean) ** 2)

@@ -16,8 +16,8 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._sklearn import Interval, OddInt, ParamsMixin, Real, StrOptions, renamed
-from .._validation import unit_peak_rows
-from ._signal import SignalMixin, estimate_noise
+from .._validation import unit_peak_rows, warn_user
+from ._signal import SignalMixin, estimate_noise, mean_deviation_std
 from ._solvers import _dft_ops, gmc_general, ista_l1
 from ._sure import Family, Thresholding, TotalVariation, tune
 from ._thresholds import firm_threshold, soft_threshold
@@ -138,6 +138,8 @@ class _SparseFilter(_PerSignalChoice):
                 f'lam="{self.lam}"', X.shape[1], " Pass a number for lam."
             )
             sigmas = estimate_noise(X64)
+            if not short:
+                sigmas = self._fallback_noise(X64, sigmas)
             lams = self._AUTO[self.domain] * sigmas
         else:
             short, lams = False, np.full(len(X64), float(self.lam)) / scale[:, 0]
@@ -157,15 +159,33 @@ class _SparseFilter(_PerSignalChoice):
         out = (out * scale).astype(X.dtype, copy=False)
         return out, {"lam_": lams * scale[:, 0], "risk_": risks}
 
+    def _fallback_noise(self, X, sigmas):
+        """Where the MAD estimate is 0, the mean-deviation one, with a warning."""
+        zero = np.flatnonzero(sigmas == 0)
+        if zero.size == 0:
+            return sigmas
+        sigmas = sigmas.copy()
+        sigmas[zero] = mean_deviation_std(X[zero])
+        warn_user(
+            f'lam="{self.lam}": the MAD noise estimate is 0 for the signals at rows '
+            f"{zero[:10].tolist()}{' ...' if zero.size > 10 else ''} (more than half of "
+            "their fine-scale differences are exactly 0, as in quantized signals or "
+            "impulsive noise); their noise std is estimated from the mean absolute "
+            "deviation instead, and signals where that is 0 too are returned unchanged. "
+            "Pass a number for lam to choose yourself.",
+            UserWarning,
+        )
+        return sigmas
+
     def _tune(self, X, sigmas):
         """Per signal, the ``lam`` of lowest SURE: estimates, weights, risks."""
         family = self._family()
-        # Monte-Carlo divergences (DFT domain) draw from a fixed seed: the same
-        # signal always gets the same answer.
-        rng = np.random.default_rng(0)
+        # Monte-Carlo divergences (DFT domain) use one probe from a fixed seed
+        # for every row: the same signal gets the same answer wherever it sits in X.
+        dft = self.domain == "dft"
+        probe = np.random.default_rng(0).standard_normal(X.shape[1]) if dft else None
         out, lams, risks = [], [], []
         for row, sigma in zip(X, sigmas):
-            probe = rng.standard_normal(row.shape) if self.domain == "dft" else None
             x, lam, risk = tune(family, row, sigma, probe=probe)
             out.append(x)
             lams.append(lam)

@@ -30,6 +30,17 @@ def estimate_noise(X: np.ndarray) -> np.ndarray:
     return mad_std((X[:, 1:n:2] - X[:, 0:n:2]) / np.sqrt(2.0))
 
 
+def mean_deviation_std(X: np.ndarray) -> np.ndarray:
+    """Per-signal noise std from the *mean* absolute deviation of the finest Haar
+    details, ``sqrt(pi / 2) * mean|d - median(d)|``: less robust than the MAD,
+    but above 0 when over half the details are exactly 0 (quantized signals,
+    impulsive noise), where the MAD is 0."""
+    X = np.atleast_2d(X)
+    n = X.shape[1] // 2 * 2
+    d = (X[:, 1:n:2] - X[:, 0:n:2]) / np.sqrt(2.0)
+    return np.sqrt(np.pi / 2) * np.mean(np.abs(d - np.median(d, axis=-1, keepdims=True)), axis=-1)
+
+
 def mad_std(d: np.ndarray) -> np.ndarray:
     """``median(|d - median(d)|) / 0.6745`` along the last axis: the std of
     Gaussian noise in detail coefficients ``d``, robust to the few that hold signal."""
