@@ -303,6 +303,14 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
 
 def _task_of(y) -> str:
     """``task="auto"``: float targets are continuous, other labels are classes."""
-    if np.asarray(y).dtype.kind == "f" or not is_classification_target(y):
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1 and y.dtype.kind != "f":
+        raise ValueError(
+            f"NDIndexTransformer: y has {y.shape[1]} columns of {y.dtype} values, which "
+            'task="auto" reads as class labels of several outputs; it trains on one column '
+            'of class labels. Pass one column, or task="regression" to train on the '
+            "columns as continuous targets."
+        )
+    if y.dtype.kind == "f" or not is_classification_target(y):
         return "regression"
     return "classification"

@@ -87,10 +87,15 @@ class NDEstimator(TorchEstimator):
             ) from err
         if not np.all(np.isfinite(y)):
             raise ValueError("Input y contains NaN or infinity.")
-        self._y_mean = y.mean(axis=0)
-        scale = y.std(axis=0)
-        self._y_scale = np.where(scale > 0, scale, 1.0)
-        return ((y - self._y_mean) / self._y_scale).astype(np.float32)
+        # Divide by the largest magnitude first, so that targets of 1e160 do not
+        # overflow the variance, nor targets of 1e-300 underflow it.
+        peak = np.abs(y).max(axis=0)
+        peak = np.where(peak > 0, peak, 1.0)
+        unit = y / peak
+        mean, scale = unit.mean(axis=0), unit.std(axis=0)
+        scale = np.where(scale > 0, scale, 1.0)
+        self._y_mean, self._y_scale = mean * peak, scale * peak
+        return ((unit - mean) / scale).astype(np.float32)
 
     def _hidden_sizes(self) -> tuple[int, ...]:
         """``hidden_layer_sizes`` as a tuple (one int is one layer)."""

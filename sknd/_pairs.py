@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._formulas import _band_names
 from ._sklearn import BandPairs, ParamsMixin, _check_feature_names_in
-from ._validation import check_bands
+from ._validation import check_bands, warn_user
 
 __all__ = ["NDPairsTransformer"]
 
@@ -25,7 +25,10 @@ class NDPairsTransformer(TransformerMixin, ParamsMixin, BaseEstimator):
 
     ``(x_i - x_j) / (|x_i| + |x_j|)`` for every pair ``i < j`` (or the given
     pairs): NDVI, NDWI and the rest in one step. The baseline to compare
-    learned indices against, e.g. followed by a random forest.
+    learned indices against, e.g. followed by a random forest. For
+    non-negative bands this is the classical index; negative values (which
+    ``transform`` warns about) keep it in [-1, 1] where the classical form is
+    unbounded.
 
     Parameters
     ----------
@@ -85,6 +88,16 @@ class NDPairsTransformer(TransformerMixin, ParamsMixin, BaseEstimator):
         """Normalized differences, shape (n_samples, n_pairs), in [-1, 1]."""
         check_is_fitted(self, "pairs_")
         X = check_bands(self, X, reset=False)
+        negative = int(np.count_nonzero(X < 0))
+        if negative:
+            warn_user(
+                f"NDPairsTransformer: X holds {negative} negative band value(s) (surface "
+                "reflectance with an offset, e.g. Landsat Collection 2, dips below 0). With "
+                "|x| in the denominator the indices stay in [-1, 1], but there they differ "
+                "from the classical (b_i - b_j) / (b_i + b_j), which leaves [-1, 1]. Remove "
+                "the offset, or clip at 0, for the classical values.",
+                UserWarning,
+            )
         idx = np.asarray(self.pairs_)
         xi, xj = X[:, idx[:, 0]], X[:, idx[:, 1]]
         # Divide by the pair's larger magnitude first so huge values cannot

@@ -283,15 +283,15 @@ class NDRegressor(RegressorMixin, _NDNetworkEstimator):
     def predict(self, X):
         """Predicted targets, in the units of the training ``y``."""
         X = self._validate_predict(X)
-        return self._cast(self._predict_arrays(X), X)
-
-    def _predict_arrays(self, X):
         out = self._forward(X) * self._y_scale + self._y_mean
-        return out[:, 0] if self._single_output else out
+        return self._cast(out[:, 0] if self._single_output else out, X)
 
     def _score_arrays(self, X, y) -> float:
-        # score() on arrays fit already validated, without the feature-name check.
-        return float(r2_score(y, self._predict_arrays(X)))
+        # score() on arrays fit already validated, without the feature-name check,
+        # in standardized units: R^2 is unchanged by them, and y^2 cannot overflow.
+        out = self._forward(X)
+        target = (np.asarray(y, dtype=np.float64) - self._y_mean) / self._y_scale
+        return float(r2_score(target, out[:, 0] if self._single_output else out))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

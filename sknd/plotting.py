@@ -115,7 +115,9 @@ def plot_coefficients(
 
     Parameters
     ----------
-    estimator : fitted NDIndexTransformer, NDClassifier or NDRegressor
+    estimator : fitted NDIndexTransformer, NDClassifier, NDRegressor or NDPairsTransformer
+        The classical pairs of an ``NDPairsTransformer`` are drawn as +0.5 and
+        -0.5 on their two bands.
     band_names : list of str, optional
         Column labels; the fitted feature names by default.
     ax : matplotlib Axes, optional
@@ -141,8 +143,7 @@ def plot_coefficients(
     >>> [t.get_text() for t in ax.get_xticklabels()][:3]
     ['B2', 'B3', 'B4']
     """
-    check_is_fitted(estimator, ["positive_coef_", "negative_coef_"])
-    net = estimator.positive_coef_ - estimator.negative_coef_
+    net = _net_weights(estimator)
     if band_names is None:
         names = getattr(estimator, "feature_names_in_", None)
         band_names = [f"x{i}" for i in range(net.shape[1])] if names is None else list(names)
@@ -161,6 +162,17 @@ def plot_coefficients(
             ax.text(i, k, f"{value:+.2f}", ha="center", va="center", fontsize=7, color=color)
     ax.figure.colorbar(image, ax=ax, label="net weight (positive - negative)")
     return ax
+
+
+def _net_weights(estimator) -> np.ndarray:
+    """Each index's net band weights: learned coefficients, or a classical pair's."""
+    if hasattr(estimator, "pairs_") and not hasattr(estimator, "positive_coef_"):
+        net = np.zeros((len(estimator.pairs_), estimator.n_features_in_))
+        for k, (i, j) in enumerate(estimator.pairs_):
+            net[k, i], net[k, j] = 0.5, -0.5
+        return net
+    check_is_fitted(estimator, ["positive_coef_", "negative_coef_"])
+    return estimator.positive_coef_ - estimator.negative_coef_
 
 
 def plot_denoising(

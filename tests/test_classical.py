@@ -123,3 +123,15 @@ def test_wiener_former_noise_name_still_works_with_a_future_warning():
     with pytest.warns(FutureWarning, match="'noise' was renamed 'noise_variance'"):
         got = WienerDenoiser(noise=0.5).fit_transform(X)
     np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize(
+    "make", [WienerDenoiser, lambda: L1Denoiser(lam=1.0), lambda: GMCDenoiser(lam=1.0)]
+)
+@pytest.mark.parametrize(
+    ("dtype", "out"),
+    [("float32", "float32"), ("float64", "float64"), ("int16", "float64"), ("float16", "float64")],
+)
+def test_output_dtype_is_as_documented(make, dtype, out):
+    X = np.random.default_rng(0).integers(0, 20, size=(3, 32)).astype(dtype)
+    assert make().fit_transform(X).dtype == np.dtype(out)

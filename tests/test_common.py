@@ -35,6 +35,11 @@ ESTIMATORS = [
 ]
 TRANSFORMERS = [e for e in ESTIMATORS if isinstance(e, TransformerMixin)]
 
+# The checks' data are signed; NDPairsTransformer warns on negative bands.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:NDPairsTransformer. X holds .* negative band value:UserWarning"
+)
+
 # sknd's estimators take no sample_weight, so the sample-weight equivalence
 # check is not run on them. The learned denoiser's y is the clean signals, with
 # X's shape; the checks below fit it with 1-D class labels as y, which it

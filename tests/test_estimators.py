@@ -2,6 +2,7 @@
 
 import io
 import pickle
+import warnings
 
 import joblib
 import numpy as np
@@ -141,6 +142,35 @@ def test_regressor_multi_output_and_transformer_on_regression(regression_spectra
     nd = NDIndexTransformer(n_indices=2, **FAST).fit(X, y)
     assert not hasattr(nd, "classes_")
     assert nd.transform(X).shape == (len(X), 2)
+
+
+@pytest.mark.parametrize("factor", [1e-300, 1e160])
+def test_regressor_targets_of_extreme_scale(regression_spectra, factor):
+    # Standardizing y must neither overflow (y^2 at 1e160) nor underflow (1e-300).
+    X, y = regression_spectra
+    unit = NDRegressor((4,), max_epochs=5, random_state=0).fit(X, y).predict(X)
+    scaled = NDRegressor((4,), max_epochs=5, random_state=0).fit(X, y * factor).predict(X)
+    assert np.all(np.isfinite(scaled))
+    np.testing.assert_allclose(scaled / factor, unit, rtol=1e-6)
+
+
+def test_transformer_refuses_to_guess_a_task_for_integer_columns(regression_spectra):
+    X, y = regression_spectra
+    Y = np.column_stack([y > 0.5, y > 0.3]).astype(int)
+    with pytest.raises(ValueError, match=r'2 columns of int64 values.*task="regression"'):
+        NDIndexTransformer(n_indices=2, **FAST).fit(X, Y)
+    nd = NDIndexTransformer(n_indices=2, task="regression", **FAST).fit(X, Y)
+    assert nd.task_ == "regression"
+
+
+def test_pairs_warn_on_negative_bands():
+    X = np.array([[0.3, -0.1], [0.2, 0.4]])
+    with pytest.warns(UserWarning, match="1 negative band value.*classical"):
+        out = NDPairsTransformer().fit_transform(X)
+    np.testing.assert_allclose(out[:, 0], [1.0, -1 / 3])  # classical NDVI would give 2.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        NDPairsTransformer().fit_transform(np.abs(X))
 
 
 def test_float32_in_float32_out(spectra):

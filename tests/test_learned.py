@@ -175,6 +175,12 @@ def test_learned_denoiser_bad_input_at_predict_and_params(spikes):
             SparseBNDenoiser(**{**SMALL, **params}).fit(X, y)
     with pytest.raises(ValueError, match="noise-free"):
         SparseBNDenoiser(**SMALL).fit(np.zeros((10, 20)))
+    # Too short to estimate any noise is said as such, not as "noise-free".
+    for length in (1, 2, 3):
+        with pytest.raises(ValueError, match=f"at least 4 samples; X's signals have {length}"):
+            SparseBNDenoiser(**{**SMALL, "kernel_size": 1}).fit(
+                np.random.default_rng(0).random((10, length))
+            )
 
 
 def test_learned_denoiser_contract_checks_with_real_targets(spikes):

@@ -71,6 +71,22 @@ def test_plot_coefficients_shows_net_weights(make):
     assert lo == -hi
 
 
+def test_plot_coefficients_draws_classical_pairs():
+    from sknd import NDPairsTransformer
+
+    X, _ = make_spectral_classification(n_samples=50, as_frame=True, random_state=0)
+    pairs = NDPairsTransformer(pairs=[("B8", "B4"), ("B3", "B8")]).fit(X)
+    net = plot_coefficients(pairs).get_images()[0].get_array()
+    assert net.shape == (2, X.shape[1])
+    b3, b4, b8 = (list(X.columns).index(b) for b in ("B3", "B4", "B8"))
+    assert net[0, b8] == 0.5 and net[0, b4] == -0.5 and net[1, b3] == 0.5 and net[1, b8] == -0.5
+    assert np.abs(net).sum() == 2.0
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        plot_coefficients(NDPairsTransformer())
+
+
 def test_plot_coefficients_errors(classifier):
     with pytest.raises(ValueError, match="3 names for 10 bands"):
         plot_coefficients(classifier, band_names=["a", "b", "c"])

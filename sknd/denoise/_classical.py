@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._sklearn import Interval, OddInt, ParamsMixin, Real, StrOptions, renamed
 from .._validation import unit_peak_rows, warn_user
-from ._signal import SignalMixin, estimate_noise, mean_deviation_std
+from ._signal import NOISE_MIN_LENGTH, SignalMixin, estimate_noise, mean_deviation_std
 from ._solvers import _dft_ops, gmc_general, ista_l1
 from ._sure import Family, Thresholding, TotalVariation, tune
 from ._thresholds import firm_threshold, soft_threshold
@@ -25,18 +25,16 @@ from ._thresholds import firm_threshold, soft_threshold
 __all__ = ["GMCDenoiser", "L1Denoiser", "WienerDenoiser"]
 
 _DOMAINS = ("time", "tv", "dft", "wavelet", "swt")
-# lam="auto" needs two finest Haar details for a MAD noise estimate.
-_AUTO_MIN_LENGTH = 4
 
 
 def too_short_for_noise_estimate(who: str, length: int, advice: str = "") -> bool:
     """Whether signals of ``length`` samples are too short to estimate their
     noise; if so, warn that they are returned unchanged (naming ``who``)."""
-    if length >= _AUTO_MIN_LENGTH:
+    if length >= NOISE_MIN_LENGTH:
         return False
     warnings.warn(
         f"{who} estimates each signal's noise from pairs of samples and needs signals of "
-        f"at least {_AUTO_MIN_LENGTH} samples; signals of length {length} are returned "
+        f"at least {NOISE_MIN_LENGTH} samples; signals of length {length} are returned "
         f"unchanged.{advice}",
         UserWarning,
         stacklevel=4,
@@ -98,7 +96,11 @@ class _PerSignalChoice(_StatelessFilter):
         return out
 
     def transform(self, X):
-        """Denoise each row of ``X``; same shape and dtype."""
+        """Denoise each row of ``X``; same shape.
+
+        float32 and float64 keep their dtype; other dtypes (integers, float16)
+        come back as float64.
+        """
         check_is_fitted(self)
         self._check_params()
         return self._denoise(self._check_signals(X, reset=False))[0]
@@ -417,7 +419,11 @@ class WienerDenoiser(_StatelessFilter):
         self.noise = noise
 
     def transform(self, X):
-        """Filter each row of ``X``; same shape and dtype."""
+        """Filter each row of ``X``; same shape.
+
+        float32 and float64 keep their dtype; other dtypes (integers, float16)
+        come back as float64.
+        """
         check_is_fitted(self)
         self._check_params()
         X = self._check_signals(X, reset=False)

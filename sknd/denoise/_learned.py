@@ -32,7 +32,7 @@ from ..metrics import psnr
 from ..nn import DenoisingCNN1d
 from ..nn.cnn1d import _FORMER_P, receptive_field
 from ._self_supervised import SELF_SUPERVISED
-from ._signal import SignalMixin, estimate_noise, mad_bias_factor
+from ._signal import NOISE_MIN_LENGTH, SignalMixin, estimate_noise, mad_bias_factor
 
 __all__ = ["SparseBNDenoiser"]
 
@@ -328,6 +328,12 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
 
     def _fit_noise_levels(self, X):
         """Each training signal's noise std for R2R; sets ``noise_std_``."""
+        if self.noise_std == "auto" and X.shape[1] < NOISE_MIN_LENGTH:
+            raise ValueError(
+                f'SparseBNDenoiser(noise_std="auto") estimates each signal\'s noise from '
+                f"pairs of samples and needs signals of at least {NOISE_MIN_LENGTH} samples; "
+                f"X's signals have {X.shape[1]}. Pass noise_std, or clean signals as y."
+            )
         if self.noise_std == "auto":
             # New signals at prediction get the same correction of their MAD.
             self._sigma_scale = mad_bias_factor(X)
@@ -357,7 +363,11 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
                 m.use_batch_stats = False
 
     def transform(self, X):
-        """Denoised signals, same shape and dtype as ``X``; any length."""
+        """Denoised signals, same shape as ``X`` (any length).
+
+        float32 and float64 keep their dtype; other dtypes (integers, float16)
+        come back as float64.
+        """
         check_is_fitted(self, "module_")
         X = self._check_predict(X)
         dtype, X = X.dtype, X / self.scale_

@@ -9,6 +9,9 @@ import numpy as np
 
 from .._validation import check_data
 
+#: The shortest signal whose noise can be estimated: two finest Haar details.
+NOISE_MIN_LENGTH = 4
+
 
 def estimate_noise(X: np.ndarray) -> np.ndarray:
     """Per-signal noise std from the MAD of the finest Haar detail coefficients.
@@ -142,7 +145,11 @@ class SignalMixin:
             )
 
     def predict(self, X):
-        """Denoised signals, same shape and dtype as ``X``."""
+        """Denoised signals, same shape as ``X``.
+
+        float32 and float64 keep their dtype; other dtypes (integers, float16)
+        come back as float64.
+        """
         return self.transform(X)
 
     def __sklearn_tags__(self):
