@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import keyword
+import unicodedata
 
 import numpy as np
 
@@ -54,6 +55,10 @@ def readable_formula(pos: np.ndarray, neg: np.ndarray, names: list[str], tol: fl
     return f"({numerator}) / ({denominator})"
 
 
+def _codepoints(name: str) -> str:
+    return " ".join(f"U+{ord(c):04X}" for c in name)
+
+
 def export_names(estimator, band_names) -> list[str]:
     names = _band_names(estimator) if band_names is None else [str(n) for n in band_names]
     if len(names) != estimator.n_features_in_:
@@ -66,6 +71,17 @@ def export_names(estimator, band_names) -> list[str]:
         raise ValueError(
             f"Band names must be valid variable names to appear in a formula; got {bad}. "
             "Pass band_names=[...] to name them."
+        )
+    # Python (eval, Earth Engine's Python API) reads identifiers NFKC-normalized:
+    # "µ" (micro sign) becomes "μ" (Greek mu) and would no longer find its band.
+    changed = {n: unicodedata.normalize("NFKC", n) for n in names}
+    changed = {n: m for n, m in changed.items() if n != m}
+    if changed:
+        shown = ", ".join(f"{n!r} ({_codepoints(n)}) reads as {m!r} ({_codepoints(m)})"
+                          for n, m in changed.items())  # fmt: skip
+        raise ValueError(
+            f"Band names that Python normalizes cannot be evaluated back by name: {shown}. "
+            "Pass band_names=[...] with the normalized spelling."
         )
     if len(set(names)) != len(names):
         raise ValueError(f"band_names must be unique, got {names}.")

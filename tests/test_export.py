@@ -91,6 +91,9 @@ def test_default_names_come_from_dataframe_columns():
         ([f"b{i}" for i in range(9)], "9 names.*10 bands"),
         ([f"b {i}" for i in range(10)], "valid variable names"),
         (["lambda"] + [f"b{i}" for i in range(9)], "valid variable names"),
+        (["\u00b5"] + [f"b{i}" for i in range(9)], r"'µ' \(U\+00B5\) reads as 'μ' \(U\+03BC\)"),
+        (["\ufb01t"] + [f"b{i}" for i in range(9)], r"'ﬁt' \(U\+FB01 U\+0074\) reads as 'fit'"),
+        (["\u210c"] + [f"b{i}" for i in range(9)], "Python normalizes"),
     ],
 )
 def test_bad_band_names(fitted, names, match):
