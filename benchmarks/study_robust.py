@@ -25,12 +25,10 @@ from _report import plt, save, table
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
-from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import Normalizer, StandardScaler
+from study_real import brightness_normalized_mlp, load, mlp
 
 from sknd import NDClassifier, NDIndexTransformer, NDPairsTransformer
-from sknd.datasets import load_spectral_library
 from sknd.inspection import robustness_scores
 
 NOISE = (0.005, 0.01, 0.02, 0.05, 0.1)
@@ -46,16 +44,6 @@ SNR = {
 SETTINGS = [("Sentinel2", 2), ("Landsat8", 2), ("Sentinel2", 3)]
 
 
-def load(sensor, level, quick):
-    X, y = load_spectral_library(
-        sensor=sensor, level=level, min_class_size=30 if level == 3 else 1, return_X_y=True
-    )
-    if quick:  # a stratified fifth, so every class keeps some spectra
-        keep = next(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))[1]
-        X, y = X[keep], y[keep]
-    return X, y
-
-
 def _epochs(quick):
     return {"max_epochs": 20} if quick else {}
 
@@ -64,9 +52,7 @@ def models(quick):
     """The report's five models, each a function of the fold's seed."""
     e = _epochs(quick)
     return {
-        "MLP (64, 64), standardized": lambda s: make_pipeline(
-            StandardScaler(), MLPClassifier((64, 64), random_state=s)
-        ),
+        "MLP (64, 64), standardized": mlp,
         "NDClassifier()": lambda s: NDClassifier(random_state=s, **e),
         "NDClassifier(noise=0) (earlier default)": lambda s: NDClassifier(
             noise=0.0, random_state=s, **e
@@ -273,11 +259,6 @@ class _Augmented:
         return float(np.mean(self.predict(X) == y))
 
 
-def _mlp(seed, normalized=False):
-    steps = [Normalizer("l1")] if normalized else []
-    return make_pipeline(*steps, StandardScaler(), MLPClassifier((64, 64), random_state=seed))
-
-
 def noise_paths(model, X) -> tuple[float, float]:
     """How 1% per-band noise reaches the head's logits, to first order.
 
@@ -326,10 +307,12 @@ def cause(quick) -> str:
         ),
         "NDClassifier() (levels uniform in [0, 5%])": lambda s: NDClassifier(random_state=s, **e),
         "NDClassifier(noise=0.05), one common scale": lambda s: _CommonScaleND(random_state=s, **e),
-        "MLP (64, 64), standardized bands": _mlp,
-        "MLP, bands divided by their sum (no brightness)": lambda s: _mlp(s, True),
-        "MLP, standardized bands, augmented as NDClassifier()": lambda s: _Augmented(_mlp(s), s),
-        "MLP, no brightness, augmented as NDClassifier()": lambda s: _Augmented(_mlp(s, True), s),
+        "MLP (64, 64), standardized bands": mlp,
+        "MLP, bands divided by their sum (no brightness)": brightness_normalized_mlp,
+        "MLP, standardized bands, augmented as NDClassifier()": lambda s: _Augmented(mlp(s), s),
+        "MLP, no brightness, augmented as NDClassifier()": lambda s: _Augmented(
+            brightness_normalized_mlp(s), s
+        ),
     }
     levels = (0.01, 0.02, 0.05, 0.1)
     rows = []
