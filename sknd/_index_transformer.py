@@ -245,7 +245,11 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
             "water", "burn", "snow", "urban", "soil", ...).
         nonnegative : bool, default=False
             Leave ``abs`` out of the denominator, like the catalogue's classical
-            indices. Exact only for band values >= 0 (reflectances).
+            indices. Exact only for band values >= 0 (reflectances): on
+            negative values (surface reflectance with an offset, such as
+            Landsat Collection 2 below 0) such a formula is unbounded and no
+            longer equals ``transform``. Keep the default, or remove the
+            offset first, where bands can go below 0.
         platforms : str or list of str, default=()
             Sensors that have the bands, e.g. ``["Sentinel-2"]`` (one string
             names one sensor).
