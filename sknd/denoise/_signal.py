@@ -13,6 +13,14 @@ from .._validation import check_data
 NOISE_MIN_LENGTH = 4
 
 
+def haar_details(X: np.ndarray) -> np.ndarray:
+    """Each row's finest Haar detail coefficients, ``(x[2k+1] - x[2k]) / sqrt(2)``
+    (a trailing odd sample is left out)."""
+    X = np.atleast_2d(X)
+    n = X.shape[1] // 2 * 2
+    return (X[:, 1:n:2] - X[:, 0:n:2]) / np.sqrt(2.0)
+
+
 def estimate_noise(X: np.ndarray) -> np.ndarray:
     """Per-signal noise std from the MAD of the finest Haar detail coefficients.
 
@@ -28,9 +36,7 @@ def estimate_noise(X: np.ndarray) -> np.ndarray:
     >>> estimate_noise(X).round(1)
     array([0.5, 0.5])
     """
-    X = np.atleast_2d(X)
-    n = X.shape[1] // 2 * 2
-    return mad_std((X[:, 1:n:2] - X[:, 0:n:2]) / np.sqrt(2.0))
+    return mad_std(haar_details(X))
 
 
 def mean_deviation_std(X: np.ndarray) -> np.ndarray:
@@ -38,9 +44,7 @@ def mean_deviation_std(X: np.ndarray) -> np.ndarray:
     details, ``sqrt(pi / 2) * mean|d - median(d)|``: less robust than the MAD,
     but above 0 when over half the details are exactly 0 (quantized signals,
     impulsive noise), where the MAD is 0."""
-    X = np.atleast_2d(X)
-    n = X.shape[1] // 2 * 2
-    d = (X[:, 1:n:2] - X[:, 0:n:2]) / np.sqrt(2.0)
+    d = haar_details(X)
     return np.sqrt(np.pi / 2) * np.mean(np.abs(d - np.median(d, axis=-1, keepdims=True)), axis=-1)
 
 
@@ -85,10 +89,8 @@ def mad_bias_factor(X: np.ndarray) -> float:
     :func:`~sknd.datasets.make_spike_signals` (input SNR 1), where
     a third of the details hold a spike. 0 when every row is noise-free.
     """
-    X = np.atleast_2d(X)
-    mad = estimate_noise(X)
-    n = X.shape[1] // 2 * 2
-    d = (X[:, 1:n:2] - X[:, 0:n:2]) / np.sqrt(2.0)
+    d = haar_details(X)
+    mad = mad_std(d)
     used = mad > 0
     if not used.any():
         return 0.0
