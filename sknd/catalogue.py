@@ -113,33 +113,24 @@ class _Evaluator:
 
     def __init__(self, formula: str, bands) -> None:
         self.formula, self.bands = formula, bands
-        self.values: list = []
+        # (value, whether it is a plain number); the parser's expect-operand
+        # state guarantees each operator finds its operands here.
+        self.values: list[tuple] = []
         self.ops: list[str] = []  # operators, "(" and "abs("
-        self.constant: list[bool] = []  # whether each value is a plain number
 
     def fail(self, text: str, at: int):
         raise ValueError(f"The formula may only use {_GRAMMAR}; it has {text!r} at {at}.")
 
     def reduce(self, op: str, at: int) -> None:
         if op in ("neg", "pos", "abs("):
-            if not self.values:
-                raise ValueError(f"Not a formula: {self.formula!r} (an operand is missing).")
-            value = self.values.pop()
+            value, constant = self.values.pop()
             fn = {"neg": operator.neg, "pos": operator.pos, "abs(": abs}[op]
-            self.values.append(fn(value))
+            self.values.append((fn(value), constant))
             return
-        if len(self.values) < 2:
-            raise ValueError(f"Not a formula: {self.formula!r} (an operand is missing).")
-        right, left = self.values.pop(), self.values.pop()
-        right_const, left_const = self.constant.pop(), self.constant.pop()
+        (right, right_const), (left, left_const) = self.values.pop(), self.values.pop()
         if op == "/" and right_const and left_const and right == 0:
             raise ValueError(f"The formula divides a constant by zero (at {at}).")
-        self.values.append(_BINARY[op](left, right))
-        self.constant.append(right_const and left_const)
-
-    def push(self, value, constant: bool) -> None:
-        self.values.append(value)
-        self.constant.append(constant)
+        self.values.append((_BINARY[op](left, right), right_const and left_const))
 
     def band(self, name: str):
         try:
@@ -165,9 +156,10 @@ class _Evaluator:
             if match.lastgroup in ("number", "name") and not expect_operand:
                 raise ValueError(f"Not a formula: {text!r} (an operator is missing at {at}).")
             if match.lastgroup == "number":
-                self.push(float(token), True)  # too many digits give inf, not an error
-                if not np.isfinite(self.values[-1]):
+                value = float(token)  # too many digits give inf, not an error
+                if not np.isfinite(value):
                     raise ValueError(f"The constant {token} is too large for a float (at {at}).")
+                self.values.append((value, True))
                 expect_operand = False
             elif match.lastgroup == "name":
                 after = _TOKEN.match(text, pos)
@@ -177,7 +169,7 @@ class _Evaluator:
                     self.ops.append("abs(")
                     pos = after.end()
                     continue
-                self.push(self.band(token), False)
+                self.values.append((self.band(token), False))
                 expect_operand = False
             elif token == "(":
                 if not expect_operand:
@@ -213,7 +205,7 @@ class _Evaluator:
             if op in ("(", "abs("):
                 raise ValueError(f"Not a formula: {text!r} (an unclosed '(').")
             self.reduce(op, len(text))
-        return self.values[0]
+        return self.values[0][0]
 
 
 def standard_band_names(band_names: Sequence[str], platform: str) -> list[str]:
