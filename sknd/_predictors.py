@@ -140,7 +140,7 @@ class _NDNetworkEstimator(NDEstimator):
         self.noise_sensitivity_ = {
             level: float(drop) for level, drop in zip(self._SENSITIVITY_LEVELS, result.drops)
         }
-        drop = self.noise_sensitivity_[0.01]
+        drop = float(result.drops[0])  # at the first, realistic level: 1%
         if drop > self._FRAGILE_DROP and len(rows) >= self._SENSITIVITY_MIN_ROWS:
             what = "accuracy" if self._is_classification_estimator() else "R^2"
             warn_user(
