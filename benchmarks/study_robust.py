@@ -29,6 +29,7 @@ from sklearn.pipeline import make_pipeline
 from study_real import brightness_normalized_mlp, load, mlp
 
 from sknd import NDClassifier, NDIndexTransformer, NDPairsTransformer
+from sknd._torch import randn_like
 from sknd.inspection import robustness_scores
 
 NOISE = (0.005, 0.01, 0.02, 0.05, 0.1)
@@ -230,8 +231,7 @@ class _FixedLevelND(NDClassifier):
         level = self.noise
 
         def augment(X, y, generator):
-            noise = torch.randn(X.shape, generator=generator, dtype=X.dtype)
-            return X * (1.0 + level * noise), y
+            return X * (1.0 + level * randn_like(X, generator)), y
 
         return augment
 
