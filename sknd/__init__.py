@@ -16,6 +16,7 @@ _ESTIMATORS = {
     "L1Denoiser": ".denoise",
     "NDClassifier": "._predictors",
     "NDIndexTransformer": "._index_transformer",
+    "NDPairsSelector": "._pair_search",
     "NDPairsTransformer": "._pairs",
     "NDRegressor": "._predictors",
     "SparseBNDenoiser": ".denoise",

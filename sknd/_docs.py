@@ -101,6 +101,12 @@ _ATTRS = {
         "Per-epoch records (losses, durations); :func:`sknd.plotting.plot_history` draws them.",
     ),
     "n_iter_": ("int", "Epochs run."),
+    "band_groups_": (
+        "ndarray of shape (n_features,) or None",
+        'With ``n_indices="auto"`` on more than 16 bands: the broad band (0 to 15) '
+        "of every band, contiguous runs cut where the spectral shape turns (see the "
+        'user guide\'s "Many bands"). None when the layer pairs the bands themselves.',
+    ),
     "noise_sensitivity_": (
         "dict of float to float",
         "How much the training score (accuracy, or R^2) falls when every band of "

@@ -109,8 +109,9 @@ class NDEstimator(TorchEstimator):
             module.standardize_indices(X)
 
     def _build_network(
-        self, n_features, n_indices, hidden, n_outputs, activation="relu", dropout=0.0
-    ):
+        self, n_features, n_indices, hidden, n_outputs, activation="relu", dropout=0.0,
+        groups=None,
+    ):  # fmt: skip
         return NDNetwork(
             n_features,
             n_indices,
@@ -119,6 +120,7 @@ class NDEstimator(TorchEstimator):
             activation=activation,
             eps=self.eps,
             dropout=dropout,
+            groups=groups,
         )
 
     def _first_layer_weights(self) -> tuple[np.ndarray, np.ndarray, float]:

@@ -15,10 +15,11 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import r2_score
 from torch import nn
 
+from ._bands import contiguous_band_groups
 from ._docs import fill_doc
 from ._nd_base import NDEstimator
 from ._sklearn import Integral, Interval, StrOptions, Widths
-from ._validation import warn_user
+from ._validation import unit_peak_rows, warn_user
 from .inspection import robustness_scores
 
 __all__ = ["NDClassifier", "NDRegressor"]
@@ -29,11 +30,17 @@ _PARAMS_DOC = """
     hidden_layer_sizes : tuple of int, default=(20, 12)
         Widths of the hidden layers between the learned indices and the
         head, as in ``MLPClassifier``. ``()`` puts the head on the indices.
-    n_indices : "pairs" or int, default="pairs"
+    n_indices : "auto", "pairs" or int, default="auto"
         The first layer: ``"pairs"`` learns one index per band pair,
         ``(r x_i - x_j) / (r x_i + x_j)`` with a learned ratio ``r`` (45
         indices and 45 parameters for 10 bands); an int learns that many
-        dense indices, each a weighted ND over all bands.
+        dense indices, each a weighted ND over all bands. ``"auto"`` is
+        ``"pairs"`` up to 16 bands; on more (hyperspectral data), it cuts the
+        bands into 16 contiguous broad bands where the spectral shape turns
+        (``band_groups_``), learns each broad band's positive band weights
+        and one index per pair of broad bands: 120 indices and
+        ``n_features + 120`` first-layer parameters, however many bands,
+        where ``"pairs"`` would have ``n_features (n_features - 1) / 2``.
     activation : {"relu", "tanh", "nd"}, default="relu"
         Hidden layers: affine + ReLU or tanh on the standardized indices,
         or ``"nd"`` for signed ND layers on the raw indices (the stack of
@@ -54,7 +61,7 @@ class _NDNetworkEstimator(NDEstimator):
     _parameter_constraints: ClassVar[dict] = {
         **NDEstimator._parameter_constraints,
         "hidden_layer_sizes": [Widths()],
-        "n_indices": [StrOptions({"pairs"}), Interval(Integral, 1, None, closed="left")],
+        "n_indices": [StrOptions({"auto", "pairs"}), Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions({"relu", "tanh", "nd"})],
         "lr_schedule": [StrOptions({"cosine", "constant"})],
     }
@@ -63,7 +70,7 @@ class _NDNetworkEstimator(NDEstimator):
         self,
         hidden_layer_sizes: tuple[int, ...] = (20, 12),
         *,
-        n_indices: int | str = "pairs",
+        n_indices: int | str = "auto",
         activation: str = "relu",
         alpha: float = 1e-3,
         max_epochs: int = 300,
@@ -100,14 +107,27 @@ class _NDNetworkEstimator(NDEstimator):
         self.verbose = verbose
         self.callbacks = callbacks
 
-    def _build_module(self, n_features, n_outputs):
+    #: ``n_indices="auto"`` pairs the bands themselves up to this many bands
+    #: (120 pairs), and beyond pairs this many contiguous broad bands.
+    _AUTO_BANDS = 16
+
+    def _build_module(self, n_features, n_outputs, groups=None):
         sizes = self._hidden_sizes()
-        n_indices = self.n_indices
+        n_indices = "pairs" if self.n_indices == "auto" else self.n_indices
         if n_indices == "pairs" and n_features < 2:
             raise ValueError(
-                f'n_indices="pairs" needs at least 2 bands, but X has {n_features} feature(s).'
+                f'n_indices="{self.n_indices}" needs at least 2 bands, but X has '
+                f"{n_features} feature(s)."
             )
-        return self._build_network(n_features, n_indices, sizes, n_outputs, self.activation)
+        return self._build_network(
+            n_features, n_indices, sizes, n_outputs, self.activation, groups=groups
+        )
+
+    def _band_groups(self, X) -> np.ndarray | None:
+        """The broad band of every band for ``n_indices="auto"`` on many bands, else None."""
+        if self.n_indices != "auto" or X.shape[1] <= self._AUTO_BANDS:
+            return None
+        return contiguous_band_groups(unit_peak_rows(X)[0], self._AUTO_BANDS)
 
     #: Per-band noise levels of ``noise_sensitivity_``, the most rows it scores
     #: on, the fewest that can warn (fewer give too noisy a drop), and the drop
@@ -118,6 +138,7 @@ class _NDNetworkEstimator(NDEstimator):
     _FRAGILE_DROP = 0.02
 
     def _fit_module(self, X, target, n_outputs, **kwargs):
+        groups = self._band_groups(X)
         self._train(
             X,
             target,
@@ -125,8 +146,10 @@ class _NDNetworkEstimator(NDEstimator):
             penalty=self.alpha,
             augment=self._noise(),
             lr_schedule=self.lr_schedule,
+            module_options={"groups": groups},
             **kwargs,
         )
+        self.band_groups_ = groups
         self._set_coefficients()
 
     def _measure_noise_sensitivity(self, X, y) -> None:
@@ -182,7 +205,7 @@ class NDClassifier(ClassifierMixin, _NDNetworkEstimator):
     classes_ : ndarray of shape (n_classes,)
         The class labels.
     {attrs: positive_coef_, negative_coef_, formulas_, module_, history_, n_iter_}
-    {attrs: noise_sensitivity_, n_features_in_, feature_names_in_}
+    {attrs: band_groups_, noise_sensitivity_, n_features_in_, feature_names_in_}
 
     Examples
     --------
@@ -203,7 +226,7 @@ class NDClassifier(ClassifierMixin, _NDNetworkEstimator):
         tags = super().__sklearn_tags__()
         # scikit-learn's score check fits 2-band blobs: one band pair, so one
         # ratio, cannot separate them (dense indices do, and are checked).
-        tags.classifier_tags.poor_score = self.n_indices == "pairs"
+        tags.classifier_tags.poor_score = self.n_indices in ("auto", "pairs")
         return tags
 
     def fit(self, X, y):
@@ -254,7 +277,7 @@ class NDRegressor(RegressorMixin, _NDNetworkEstimator):
     Attributes
     ----------
     {attrs: positive_coef_, negative_coef_, formulas_, module_, history_, n_iter_}
-    {attrs: noise_sensitivity_, n_features_in_, feature_names_in_}
+    {attrs: band_groups_, noise_sensitivity_, n_features_in_, feature_names_in_}
 
     Examples
     --------

@@ -113,6 +113,7 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         augment_valid: bool = False,
         stratify=None,
         lr_schedule: str = "constant",
+        module_options: dict | None = None,
     ):
         """Fit a new module on float arrays; sets ``module_``, ``history_``, ``n_iter_``.
 
@@ -122,7 +123,8 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         for training batches (and validation batches with ``augment_valid``),
         the labels to ``stratify`` the validation split on, and
         ``lr_schedule`` ("cosine" anneals ``lr`` to 0 over ``max_epochs``).
-        The module comes from ``self._build_module(n_features, n_outputs)``
+        The module comes from ``self._build_module(n_features, n_outputs,
+        **module_options)`` (what fit derived from the data, e.g. band groups)
         and ``self._initialize_module(module, X_train)``; the rest of the
         recipe (``lr``, ``batch_size``, ``max_epochs``, ``early_stopping``,
         ``callbacks``, ...) are the parameters every subclass declares.
@@ -135,7 +137,7 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         Xt, yt, valid = self._split(Xt, yt, stratify, data_seed)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(init_seed)
-            module = self._build_module(X.shape[1], n_outputs)
+            module = self._build_module(X.shape[1], n_outputs, **(module_options or {}))
         module = module.to(device)
         self._initialize_module(module, Xt)
         batch_size = self.batch_size

@@ -14,7 +14,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["plot_coefficients", "plot_denoising", "plot_history"]
+__all__ = [
+    "plot_coefficients",
+    "plot_denoising",
+    "plot_history",
+    "plot_index_spectra",
+    "plot_pair_scores",
+]
 
 
 def _pyplot():
@@ -173,6 +179,116 @@ def _net_weights(estimator) -> np.ndarray:
         return net
     check_is_fitted(estimator, ["positive_coef_", "negative_coef_"])
     return estimator.positive_coef_ - estimator.negative_coef_
+
+
+def _band_axis(wavelengths, n_bands: int) -> tuple[np.ndarray, str]:
+    if wavelengths is None:
+        return np.arange(n_bands, dtype=float), "band"
+    centers = np.asarray(wavelengths, dtype=float)
+    if centers.shape != (n_bands,):
+        raise ValueError(f"wavelengths has {centers.size} values for {n_bands} bands.")
+    return centers, "wavelength (nm)"
+
+
+def plot_pair_scores(selector, wavelengths=None, *, ax=None, cmap: str = "viridis"):
+    """The "NDSI map": every band pair's score, band i against band j.
+
+    Parameters
+    ----------
+    selector : fitted NDPairsSelector, or an (n_bands, n_bands) score array
+        The selector's ``scores_`` (its kept pairs are circled), or such a
+        map of any score.
+    wavelengths : array-like of shape (n_bands,), optional
+        Band centers in nm for the axes (band numbers by default).
+    ax : matplotlib Axes, optional
+    cmap : str, default="viridis"
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sknd import NDPairsSelector
+    >>> from sknd.plotting import plot_pair_scores
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(0.1, 1, size=(100, 12))
+    >>> sel = NDPairsSelector(k=2).fit(X, X[:, 2] / X[:, 7])
+    >>> ax = plot_pair_scores(sel, wavelengths=np.linspace(400, 950, 12))
+    >>> ax.get_xlabel()
+    'wavelength (nm)'
+    """
+    if hasattr(selector, "get_params"):
+        check_is_fitted(selector, "scores_")
+        scores, pairs = selector.scores_, selector.pairs_
+    else:
+        scores, pairs = np.asarray(selector, dtype=float), []
+    if scores.ndim != 2 or scores.shape[0] != scores.shape[1]:
+        raise ValueError(f"scores must be a square (n_bands, n_bands) array, got {scores.shape}.")
+    centers, label = _band_axis(wavelengths, len(scores))
+    ax = _axes(ax)
+    order = np.argsort(centers)
+    image = ax.pcolormesh(
+        centers[order], centers[order], scores[np.ix_(order, order)], cmap=cmap, shading="nearest"
+    )
+    if pairs:
+        idx = np.asarray(pairs)
+        ax.scatter(centers[idx[:, 1]], centers[idx[:, 0]], s=30, facecolors="none",
+                   edgecolors="red", label="kept pairs")  # fmt: skip
+        ax.legend(fontsize="small", loc="lower right")
+    ax.set_xlabel(label)
+    ax.set_ylabel(label)
+    ax.set_aspect("equal")
+    ax.figure.colorbar(image, ax=ax, label="score of (band i - band j) / (band i + band j)")
+    return ax
+
+
+def plot_index_spectra(estimator, wavelengths=None, *, indices=None, ax=None):
+    """Learned indices on the wavelength axis: each index's net weight per band.
+
+    A line per index, above 0 where a band adds to the numerator and below
+    where it subtracts; a band group of ``NDClassifier(n_indices="auto")`` on
+    many bands shows as a block of weights over its wavelengths.
+
+    Parameters
+    ----------
+    estimator : fitted NDIndexTransformer, NDClassifier, NDRegressor or NDPairsTransformer
+    wavelengths : array-like of shape (n_bands,), optional
+        Band centers in nm (band numbers by default).
+    indices : list of int, optional
+        Which indices to draw (the first 8 by default).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sknd import NDPairsTransformer
+    >>> from sknd.plotting import plot_index_spectra
+    >>> nd = NDPairsTransformer(pairs=[(3, 1)]).fit(np.ones((2, 5)))
+    >>> len(plot_index_spectra(nd, wavelengths=[450, 550, 650, 750, 850]).get_lines())
+    2
+    """
+    net = _net_weights(estimator)
+    centers, label = _band_axis(wavelengths, net.shape[1])
+    chosen = range(min(8, len(net))) if indices is None else list(indices)
+    ax = _axes(ax)
+    order = np.argsort(centers)
+    for k in chosen:
+        ax.plot(centers[order], net[k, order], marker=".", lw=1, label=f"nd{k}")
+    ax.axhline(0.0, color="0.5", lw=0.8)
+    ax.set_xlabel(label)
+    ax.set_ylabel("net weight (positive - negative)")
+    ax.legend(fontsize="small", ncol=2)
+    return ax
 
 
 def plot_denoising(

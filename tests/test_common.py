@@ -35,10 +35,14 @@ ESTIMATORS = [
 ]
 TRANSFORMERS = [e for e in ESTIMATORS if isinstance(e, TransformerMixin)]
 
-# The checks' data are signed; NDPairsTransformer warns on negative bands.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:NDPairsTransformer. X holds .* negative band value:UserWarning"
-)
+# The checks' data are signed; NDPairsTransformer warns on negative bands, and
+# NDPairsSelector keeps every pair, with a warning, of the checks' 2-3 bands.
+pytestmark = [
+    pytest.mark.filterwarnings(
+        "ignore:NDPairsTransformer. X holds .* negative band value:UserWarning"
+    ),
+    pytest.mark.filterwarnings("ignore:NDPairsSelector. k=8 is more than:UserWarning"),
+]
 
 # sknd's estimators take no sample_weight, so the sample-weight equivalence
 # check is not run on them. The learned denoiser's y is the clean signals, with

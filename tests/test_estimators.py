@@ -342,3 +342,32 @@ def test_gradient_reset_keeps_skorch_set_to_none_option():
     assert weight.grad is not None and not weight.grad.any()
     net._zero_grad_optimizer()
     assert weight.grad is None
+
+
+def test_auto_first_layer_pairs_few_bands_and_groups_many(spectra):
+    X, y = spectra
+    auto = NDClassifier(max_epochs=3, random_state=0).fit(X, y)
+    pairs = NDClassifier(n_indices="pairs", max_epochs=3, random_state=0).fit(X, y)
+    assert auto.band_groups_ is None
+    np.testing.assert_array_equal(auto.predict_proba(X), pairs.predict_proba(X))
+    # 40 bands: 16 contiguous broad bands, 120 pairs of them, not 780 pairs of bands.
+    rng = np.random.default_rng(0)
+    wide = np.repeat(X, 4, axis=1) * (1 + 0.01 * rng.standard_normal((len(X), 40)))
+    clf = NDClassifier(max_epochs=3, random_state=0).fit(wide, y)
+    assert set(np.diff(clf.band_groups_)) <= {0, 1} and clf.band_groups_.max() == 15
+    assert clf.module_.n_indices == 120 and clf.positive_coef_.shape == (120, 40)
+    assert sum(p.numel() for p in clf.module_.parameters()) == 40 + 120 + (
+        120 * 20 + 20 + 20 * 12 + 12 + 12 * 4 + 4
+    )
+    lit = wide * rng.uniform(0.5, 1.5, size=(len(X), 1))
+    np.testing.assert_allclose(clf.predict_proba(lit), clf.predict_proba(wide), atol=1e-12)
+    # Each index is one positive ND of the bands, as formulas_ writes it.
+    a, b = clf.positive_coef_, clf.negative_coef_
+    group = clf.band_groups_[np.argmax(a[0] > 0)]
+    assert (a[0][clf.band_groups_ != group] == 0).all()
+    np.testing.assert_allclose(
+        clf.module_.indices(torch.as_tensor(wide)).detach().numpy(),
+        (wide @ (a - b).T) / (wide @ (a + b).T), rtol=1e-5, atol=1e-6,
+    )  # fmt: skip
+    refit = NDClassifier(max_epochs=3, random_state=0).fit(wide, y)
+    np.testing.assert_array_equal(refit.predict_proba(wide), clf.predict_proba(wide))

@@ -182,3 +182,46 @@ def test_index_dropout_acts_in_training_only():
     assert torch.equal(plain(x), net(x))
     with pytest.raises(ValueError, match="dropout must be in"):
         NDNetwork(6, 4, dropout=1.0)
+
+
+def test_grouped_pairs_are_one_positive_nd_of_the_bands():
+    rng = np.random.default_rng(5)
+    groups = [0, 0, 1, 1, 1, 2, 3, 3]
+    layer = NormalizedDifference(8, form="pairwise", groups=groups, eps=0.0).double()
+    with torch.no_grad():
+        layer.log_ratio.normal_(0.0, 0.5)
+        layer.group_logit.normal_(0.0, 1.0)
+    assert layer.out_features == 6  # pairs of 4 broad bands
+    x = torch.from_numpy(rng.uniform(0.05, 1.0, size=(30, 8)))
+    a, b = layer.coefficients()
+    # Each broad band's weights sum to 1; coefficients rebuild the forward pass.
+    torch.testing.assert_close(layer.group_weights().sum(dim=0), torch.ones(4, dtype=a.dtype))
+    dense = (x @ (a - b).T) / (x @ (a + b).T)
+    torch.testing.assert_close(layer(x), dense, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(layer(7.0 * x), layer(x), rtol=0, atol=1e-13)
+    # At the start, the classical ND of the group means.
+    fresh = NormalizedDifference(8, form="pairwise", groups=groups, eps=0.0).double()
+    means = torch.stack([x[:, [0, 1]].mean(1), x[:, [2, 3, 4]].mean(1)], dim=1)
+    expected = (means[:, 0] - means[:, 1]) / (means[:, 0] + means[:, 1])
+    torch.testing.assert_close(fresh(x)[:, 0], expected)
+
+
+def test_grouped_pairs_gradcheck():
+    layer = NormalizedDifference(5, form="pairwise", groups=[0, 1, 1, 2, 2]).double()
+    with torch.no_grad():
+        layer.log_ratio.normal_(0.0, 0.5)
+    x = torch.rand(6, 5, dtype=torch.float64) + 0.1
+    assert torch.autograd.gradcheck(
+        lambda r, g: torch.func.functional_call(layer, {"log_ratio": r, "group_logit": g}, (x,)),
+        (layer.log_ratio.detach().clone().requires_grad_(True),
+         layer.group_logit.detach().clone().requires_grad_(True)),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("groups", "match"),
+    [([0, 0, 1], "each of the 4 inputs"), ([0, 0, 2, 2], "none empty"), ([0] * 4, "at least 2")],
+)
+def test_invalid_groups(groups, match):
+    with pytest.raises(ValueError, match=match):
+        NormalizedDifference(4, form="pairwise", groups=groups)

@@ -115,3 +115,34 @@ def test_plot_denoising_errors():
         plot_denoising(noisy, noisy, sample=5)
     with pytest.raises(ValueError, match="1-D or 2-D"):
         plot_denoising(noisy[None], noisy)
+
+
+def test_pair_score_map_in_nanometres_marks_the_kept_pairs():
+    from sknd import NDPairsSelector
+    from sknd.plotting import plot_pair_scores
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0.1, 1, size=(120, 12))
+    sel = NDPairsSelector(k=3).fit(X, X[:, 2] / X[:, 7])
+    wavelengths = np.linspace(400, 950, 12)
+    ax = plot_pair_scores(sel, wavelengths=wavelengths)
+    assert ax.get_xlabel() == ax.get_ylabel() == "wavelength (nm)"
+    marked = ax.collections[-1].get_offsets()
+    assert len(marked) == 3 and (wavelengths[7], wavelengths[2]) in map(tuple, marked)  # (j, i)
+    with pytest.raises(ValueError, match="wavelengths has 5 values for 12 bands"):
+        plot_pair_scores(sel, wavelengths=wavelengths[:5])
+    with pytest.raises(ValueError, match="square"):
+        plot_pair_scores(np.zeros((3, 4)))
+    plt.close("all")
+
+
+def test_index_spectra_draw_each_index_over_wavelength(classifier):
+    from sknd.plotting import plot_index_spectra
+
+    wavelengths = np.linspace(450, 900, classifier.n_features_in_)
+    ax = plot_index_spectra(classifier, wavelengths, indices=[0, 2])
+    lines = [line for line in ax.get_lines() if line.get_label().startswith("nd")]
+    assert [line.get_label() for line in lines] == ["nd0", "nd2"]
+    net = classifier.positive_coef_[2] - classifier.negative_coef_[2]
+    np.testing.assert_allclose(lines[1].get_ydata(), net)
+    plt.close("all")

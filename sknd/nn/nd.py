@@ -112,7 +112,16 @@ class NormalizedDifference(nn.Module):
         depends only on the ratio, parameterized as ``log r_k`` (0 gives the
         classical ND).
     pairs : list of (int, int), optional
-        Band pairs for ``form="pairwise"``; all pairs ``i < j`` by default.
+        Band pairs for ``form="pairwise"``; all pairs ``i < j`` by default
+        (of the groups, with ``groups``).
+    groups : sequence of int, optional
+        For ``form="pairwise"``: the group (0 to ``G - 1``) of every input
+        band. The layer then combines each group's bands with learned
+        positive weights into one broad band (weights summing to 1 in each
+        group, equal at the start) and learns one index per pair of broad
+        bands. Still one ND with positive weights on the bands: bounded,
+        scale invariant and one formula, at ``n_in + G (G - 1) / 2``
+        parameters instead of ``n_in (n_in - 1) / 2``.
     eps : float
         Stabilizer of the denominator, relative to the row's mean magnitude
         (the pair's, for ``"pairwise"``).
@@ -135,6 +144,7 @@ class NormalizedDifference(nn.Module):
         *,
         form: str = "dense",
         pairs: list[tuple[int, int]] | None = None,
+        groups=None,
         eps: float = 1e-6,
     ) -> None:
         super().__init__()
@@ -152,20 +162,52 @@ class NormalizedDifference(nn.Module):
             self.alpha = nn.Parameter(torch.empty(self.out_features, self.in_features))
             self.beta = nn.Parameter(torch.empty(self.out_features, self.in_features))
         else:
-            pairs = all_pairs(self.in_features) if pairs is None else list(pairs)
+            n_sides = self.in_features
+            if groups is not None:
+                n_sides = self._init_groups(groups)
+            pairs = all_pairs(n_sides) if pairs is None else list(pairs)
             if not pairs:
                 raise ValueError("pairwise form needs at least one pair.")
             idx = torch.tensor(pairs, dtype=torch.long)
             if idx.ndim != 2 or idx.shape[1] != 2:
                 raise ValueError("pairs must be a list of (i, j) tuples.")
-            if idx.min() < 0 or idx.max() >= self.in_features:
-                raise ValueError(f"pair indices must lie in [0, {self.in_features}).")
+            if idx.min() < 0 or idx.max() >= n_sides:
+                raise ValueError(f"pair indices must lie in [0, {n_sides}).")
             self.register_buffer("pairs", idx)
             # Every pair's i, then every j: one gather serves both sides.
             self.register_buffer("pairs_flat", idx.T.reshape(-1).contiguous(), persistent=False)
             self.out_features = len(pairs)
             self.log_ratio = nn.Parameter(torch.zeros(self.out_features))
         self.reset_parameters()
+
+    def _init_groups(self, groups) -> int:
+        group_of = torch.as_tensor(groups, dtype=torch.long)
+        if group_of.shape != (self.in_features,):
+            raise ValueError(
+                f"groups must give the group of each of the {self.in_features} inputs, "
+                f"got shape {tuple(group_of.shape)}."
+            )
+        n_groups = int(group_of.max()) + 1
+        if group_of.min() < 0 or len(group_of.unique()) != n_groups or n_groups < 2:
+            raise ValueError("groups must number at least 2 groups 0, 1, ..., G - 1, none empty.")
+        self.register_buffer("group_of", group_of)
+        self.n_groups = n_groups
+        self.group_logit = nn.Parameter(torch.zeros(self.in_features))
+        return n_groups
+
+    @property
+    def grouped(self) -> bool:
+        """Whether the pairs are of learned broad bands (``groups``) rather than of inputs."""
+        return hasattr(self, "group_of")
+
+    def group_weights(self) -> torch.Tensor:
+        """``(in_features, n_groups)``: each broad band's positive weights, summing to 1."""
+        w = F.softplus(self.group_logit)
+        total = w.new_zeros(self.n_groups).index_add(0, self.group_of, w)
+        w = w / total[self.group_of]
+        return w.new_zeros(self.in_features, self.n_groups).index_put(
+            (torch.arange(self.in_features, device=w.device), self.group_of), w
+        )
 
     def reset_parameters(self) -> None:
         """Draw random dense coefficients; pairwise ratios start at 1 (classical ND)."""
@@ -177,6 +219,8 @@ class NormalizedDifference(nn.Module):
             nn.init.normal_(self.beta, center, 1.0)
         else:
             nn.init.zeros_(self.log_ratio)
+            if self.grouped:
+                nn.init.zeros_(self.group_logit)
 
     def coefficients(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The positive weights ``(a, b)`` of numerator (+) and (-) parts.
@@ -186,11 +230,15 @@ class NormalizedDifference(nn.Module):
         """
         if self.form == "dense":
             return F.softplus(self.alpha), F.softplus(self.beta)
+        ratio = self.log_ratio.exp()
+        if self.grouped:
+            w = self.group_weights().T
+            return ratio[:, None] * w[self.pairs[:, 0]], w[self.pairs[:, 1]]
         n = self.out_features
         rows = torch.arange(n, device=self.log_ratio.device)
         a = self.log_ratio.new_zeros(n, self.in_features)
         b = self.log_ratio.new_zeros(n, self.in_features)
-        a = a.index_put((rows, self.pairs[:, 0]), self.log_ratio.exp())
+        a = a.index_put((rows, self.pairs[:, 0]), ratio)
         b = b.index_put((rows, self.pairs[:, 1]), torch.ones_like(self.log_ratio))
         return a, b
 
@@ -202,6 +250,8 @@ class NormalizedDifference(nn.Module):
             num = z @ (a - b).T
             den = z.abs() @ (a + b).T + self.eps * z.abs().mean(dim=-1, keepdim=True)
             return _safe_divide(num, den)
+        if self.grouped:
+            x = x @ self.group_weights()
         return _PairwiseND.apply(x, self.log_ratio, self.pairs_flat, self.eps)
 
     def band_weights(self) -> torch.Tensor:

@@ -50,6 +50,10 @@ class NDNetwork(nn.Module):
         The hidden layers' kind; ``"nd"`` stacks signed ND layers.
     eps : float, default=1e-6
         Passed to every :class:`NormalizedDifference` layer.
+    groups : sequence of int, optional
+        With ``n_indices="pairs"``, the group of every band: the pairs are
+        then of learned broad bands, one per group (see
+        :class:`NormalizedDifference`).
     dropout : float, default=0.0
         Probability of zeroing each standardized index in training
         (``nn.Dropout``; inactive in ``eval()`` mode), so that no index relies
@@ -77,12 +81,15 @@ class NDNetwork(nn.Module):
         activation: str = "relu",
         eps: float = 1e-6,
         dropout: float = 0.0,
+        groups=None,
     ) -> None:
         super().__init__()
         if activation not in ("relu", "tanh", "nd"):
             raise ValueError(f"activation must be 'relu', 'tanh' or 'nd', got {activation!r}.")
         if n_indices == "pairs":
-            first = NormalizedDifference(in_features, form="pairwise", eps=eps)
+            first = NormalizedDifference(in_features, form="pairwise", groups=groups, eps=eps)
+        elif groups is not None:
+            raise ValueError('groups needs n_indices="pairs".')
         else:
             first = NormalizedDifference(in_features, int(n_indices), eps=eps)
         sizes = [int(h) for h in hidden_layer_sizes]
