@@ -24,6 +24,7 @@ import numpy as np
 import sklearn
 import skorch
 import study_denoise
+import study_hyper
 import study_nd
 import study_raster
 import study_real
@@ -38,6 +39,7 @@ STUDIES = {
     "nd": study_nd,
     "real": study_real,
     "robust": study_robust,
+    "hyper": study_hyper,
     "denoise": study_denoise,
     "single": study_single,
     "speed": study_speed,

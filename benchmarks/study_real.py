@@ -121,8 +121,8 @@ def _row(name, r, base=None):
         f"{r['time']:.1f}",
     ]
     if base is not None:
-        share = r["params"] / base["params"] if isinstance(r["params"], int) else np.nan
-        row += [f"{share:.0%}", f"{r['time'] / base['time']:.2f}x"]
+        share = f"{r['params'] / base['params']:.0%}" if isinstance(r["params"], int) else "-"
+        row += [share, f"{r['time'] / base['time']:.2f}x"]
     return row
 
 
