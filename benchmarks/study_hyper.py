@@ -24,7 +24,7 @@ from _report import table
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
-from study_real import HEADER, _row, cross_validate, load, mlp
+from study_real import HEADER, _row, cross_validate, load, mlp, regression_table
 
 from sknd import NDClassifier, NDIndexTransformer, NDPairsSelector, NDRegressor
 from sknd._pair_search import pair_scores
@@ -77,13 +77,7 @@ def regression(quick):
         ("MLPRegressor (64, 64), standardized bands", lambda s: mlp(s, regression=True)),
         ("NDRegressor()", lambda s: NDRegressor(random_state=s, **epochs)),
     ]
-    rows = []
-    for name, make in variants:
-        r = cross_validate(make, X, y, folds)
-        rows.append(
-            [name, f"{r['score']:.3f} ± {r['score_sd']:.3f}", r["params"], f"{r['time']:.1f}"]
-        )
-    return table(["model", "R^2", "parameters", "fit s"], rows)
+    return regression_table(variants, X, y, folds)
 
 
 def screening():

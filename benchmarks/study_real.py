@@ -326,6 +326,11 @@ def regression(quick):
         ("NDRegressor()", lambda s: NDRegressor(random_state=s, **epochs)),
         ("RandomForestRegressor on raw bands", lambda s: RandomForestRegressor(random_state=s)),
     ]
+    return regression_table(variants, X, y, folds)
+
+
+def regression_table(variants, X, y, folds) -> str:
+    """R^2 (mean ± std over ``folds``), parameters and fit time of each ``(name, make)``."""
     rows = []
     for name, make in variants:
         r = cross_validate(make, X, y, folds)
