@@ -154,7 +154,7 @@ class NDPairsSelector(NDPairsTransformer):
 
     Attributes
     ----------
-    scores_ : ndarray of shape (n_features_in_, n_features_in_)
+    scores_ : ndarray of shape (n_bands, n_bands)
         Every pair's score, symmetric, NaN on the diagonal.
     pairs_ : list of (int, int)
         The ``k`` best pairs, best first, each with ``i < j``.
