@@ -21,20 +21,15 @@ import time
 import tracemalloc
 
 from _report import table
-from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
-from study_real import HEADER, _row, cross_validate, load, mlp, regression_table
+from study_real import HEADER, _forest, _row, cross_validate, load, mlp, regression_table
 
 from sknd import NDClassifier, NDIndexTransformer, NDPairsSelector, NDRegressor
 from sknd._pair_search import pair_scores
 from sknd.datasets import load_spectral_library, make_spectral_mixtures
 
 SETTINGS = [("Earthlib", 2), ("Earthlib", 3), ("NEON", 2), ("NEON", 3)]
-
-
-def _forest(seed):
-    return RandomForestClassifier(n_estimators=200, n_jobs=1, random_state=seed)
 
 
 def classification(sensor, level, quick):
