@@ -17,20 +17,7 @@ from ._formulas import _band_names
 from ._sklearn import BandPairs, ParamsMixin, _check_feature_names_in
 from ._validation import check_bands, warn_user
 
-__all__ = ["NDPairsTransformer", "classical_nd"]
-
-
-def classical_nd(X: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-    """``(x_i - x_j) / (|x_i| + |x_j|)`` of every pair (row of ``pairs``), in [-1, 1]."""
-    xi, xj = X[:, pairs[:, 0]], X[:, pairs[:, 1]]
-    # Divide by the pair's larger magnitude first so huge values cannot
-    # overflow the sum; an all-zero pair gives 0.
-    scale = np.maximum(np.abs(xi), np.abs(xj))
-    scale = np.where(scale > 0, scale, 1)
-    xi, xj = xi / scale, xj / scale
-    den = np.abs(xi) + np.abs(xj)
-    out = (xi - xj) / np.where(den > 0, den, 1)
-    return np.clip(out, -1, 1)
+__all__ = ["NDPairsTransformer"]
 
 
 class NDPairsTransformer(TransformerMixin, ParamsMixin, BaseEstimator):
@@ -111,7 +98,16 @@ class NDPairsTransformer(TransformerMixin, ParamsMixin, BaseEstimator):
                 "the offset, or clip at 0, for the classical values.",
                 UserWarning,
             )
-        return classical_nd(X, np.asarray(self.pairs_)).astype(X.dtype, copy=False)
+        idx = np.asarray(self.pairs_)
+        xi, xj = X[:, idx[:, 0]], X[:, idx[:, 1]]
+        # Divide by the pair's larger magnitude first so huge values cannot
+        # overflow the sum; an all-zero pair gives 0.
+        scale = np.maximum(np.abs(xi), np.abs(xj))
+        scale = np.where(scale > 0, scale, 1)
+        xi, xj = xi / scale, xj / scale
+        den = np.abs(xi) + np.abs(xj)
+        out = (xi - xj) / np.where(den > 0, den, 1)
+        return np.clip(out, -1, 1).astype(X.dtype, copy=False)
 
     def get_feature_names_out(self, input_features=None):
         """``nd(b_i,b_j)`` for each pair, using the input's band names."""
