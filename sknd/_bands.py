@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import unit_peak_rows
+
 __all__ = ["contiguous_band_groups"]
 
 #: Rows the grouping reads at most: the band Gram matrix it builds is
@@ -37,6 +39,8 @@ def contiguous_band_groups(X: np.ndarray, n_groups: int, random_state: int = 0) 
     if n_rows > _MAX_ROWS:
         rows = np.random.default_rng(random_state).choice(n_rows, _MAX_ROWS, replace=False)
         X = X[np.sort(rows)]
+    # Unit peak first, so the mean magnitude cannot overflow on huge values.
+    X = unit_peak_rows(X)[0]
     mean = np.abs(X).mean(axis=1, keepdims=True)
     Z = X / np.where(mean > 0, mean, 1.0)
     spread = Z.std(axis=0)

@@ -19,7 +19,7 @@ from ._bands import contiguous_band_groups
 from ._docs import fill_doc
 from ._nd_base import NDEstimator
 from ._sklearn import Integral, Interval, StrOptions, Widths
-from ._validation import unit_peak_rows, warn_user
+from ._validation import warn_user
 from .inspection import robustness_scores
 
 __all__ = ["NDClassifier", "NDRegressor"]
@@ -127,7 +127,7 @@ class _NDNetworkEstimator(NDEstimator):
         """The broad band of every band for ``n_indices="auto"`` on many bands, else None."""
         if self.n_indices != "auto" or X.shape[1] <= self._AUTO_BANDS:
             return None
-        return contiguous_band_groups(unit_peak_rows(X)[0], self._AUTO_BANDS)
+        return contiguous_band_groups(X, self._AUTO_BANDS)
 
     #: Per-band noise levels of ``noise_sensitivity_``, the most rows it scores
     #: on, the fewest that can warn (fewer give too noisy a drop), and the drop
