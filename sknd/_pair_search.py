@@ -45,7 +45,7 @@ def _r2_scores(Z: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return (corr**2).mean(axis=1)
 
 
-def pair_scores(X, y, *, score: str = "auto") -> np.ndarray:
+def pair_scores(X, y, *, score_func: str = "auto") -> np.ndarray:
     """Score every band pair's classical ND against ``y``: the "NDSI map".
 
     Parameters
@@ -53,7 +53,7 @@ def pair_scores(X, y, *, score: str = "auto") -> np.ndarray:
     X : array-like of shape (n_samples, n_bands)
     y : array-like of shape (n_samples,) or (n_samples, n_targets)
         Class labels, or continuous targets.
-    score : {"auto", "f", "r2"}, default="auto"
+    score_func : {"auto", "f", "r2"}, default="auto"
         ``"f"``: the one-way ANOVA F of each index between the classes (as
         :func:`sklearn.feature_selection.f_classif`); ``"r2"``: the R^2 of a
         straight-line fit of y on each index (the squared correlation,
@@ -78,15 +78,15 @@ def pair_scores(X, y, *, score: str = "auto") -> np.ndarray:
     >>> import numpy as np
     >>> from sknd._pair_search import pair_scores
     >>> X = np.array([[0.1, 0.5, 0.3], [0.5, 0.1, 0.3], [0.2, 0.6, 0.3], [0.6, 0.2, 0.3]])
-    >>> scores = pair_scores(X, [0, 1, 0, 1], score="r2")
+    >>> scores = pair_scores(X, [0, 1, 0, 1], score_func="r2")
     >>> int(np.nanargmax(scores[0]))  # band 0 pairs best with band 1
     1
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
-    if score == "auto":
-        score = "f" if type_of_target(y) in ("binary", "multiclass") else "r2"
-    if score == "f":
+    if score_func == "auto":
+        score_func = "f" if type_of_target(y) in ("binary", "multiclass") else "r2"
+    if score_func == "f":
         classes, codes = np.unique(y, return_inverse=True)
         onehot = np.zeros((len(y), len(classes)))
         onehot[np.arange(len(y)), codes] = 1.0
@@ -198,8 +198,8 @@ class NDPairsSelector(NDPairsTransformer):
                 UserWarning,
             )
             k = n_pairs
-        self.scores_ = pair_scores(X, y, score=self.score_func)
-        upper = np.triu(np.nan_to_num(self.scores_, nan=-np.inf), k=1)
+        self.scores_ = pair_scores(X, y, score_func=self.score_func)
+        upper = np.nan_to_num(self.scores_, nan=-np.inf)
         upper[np.tril_indices_from(upper)] = -np.inf
         # Stable order: ties keep the pair order (i, j) of NDPairsTransformer.
         best = np.argsort(-upper, axis=None, kind="stable")[:k]
