@@ -26,9 +26,9 @@ def bayes_posterior_mean(X, length=100, n_spikes=20, heights=range(2, 11), sigma
 
 
 def spike_table(quick):
-    n_train, epochs = (1500, 4) if quick else (10_000, 30)
+    n_train, epochs = (500, 3) if quick else (10_000, 30)
     X, y = make_spike_signals(n_train, random_state=0)
-    X_te, y_te = make_spike_signals(300 if quick else 1000, random_state=1)
+    X_te, y_te = make_spike_signals(200 if quick else 1000, random_state=1)
     rows = [["noisy input", rmse(y_te, X_te), psnr(y_te, X_te), "", ""]]
     for name, est in classical().items():
         start = time.perf_counter()
@@ -96,7 +96,7 @@ def spike_table(quick):
 
 
 def lambda_sweep(quick, out_dir):
-    n_train, epochs = (1000, 4) if quick else (4000, 20)
+    n_train, epochs = (300, 3) if quick else (4000, 20)
     lams = [0.0, 0.1] if quick else [0.0, 0.01, 0.1, 1.0]
     families = {
         "smooth, SNR 2": make_smooth_signals,
@@ -105,7 +105,7 @@ def lambda_sweep(quick, out_dir):
     rows, fig = [], plt.figure(figsize=(8, 3.5))
     for k, (fam, make) in enumerate(families.items()):
         X, y = make(n_train, snr=2.0, random_state=0)
-        X_te, y_te = make(500, snr=2.0, random_state=1)
+        X_te, y_te = make(200 if quick else 500, snr=2.0, random_state=1)
         ax = fig.add_subplot(1, 2, k + 1)
         for norm_, penalty in (("batch", "l1"), ("sparse", "l0"), ("sparse", "gmc")):
             errs = []

@@ -18,7 +18,7 @@ from sknd.datasets import make_spike_signals
 from sknd.metrics import psnr, rmse
 from sknd.plotting import plot_denoising
 
-X_train, clean_train = make_spike_signals(3000, random_state=0)
+X_train, clean_train = make_spike_signals(1500, random_state=0)
 X_test, clean_test = make_spike_signals(300, random_state=1)
 
 methods = {

@@ -17,7 +17,7 @@ from sknd.datasets import make_spike_signals
 from sknd.metrics import rmse
 from sknd.plotting import plot_denoising
 
-X_train, clean_train = make_spike_signals(3000, noise=3.0, random_state=0)
+X_train, clean_train = make_spike_signals(1500, noise=3.0, random_state=0)
 X_test, clean_test = make_spike_signals(300, noise=3.0, random_state=1)
 
 self_supervised = SparseBNDenoiser(max_epochs=10, random_state=0).fit(X_train)
