@@ -104,6 +104,33 @@ def test_gmc_tv_smoothed_divergence_beats_the_grid_argmin():
     assert np.mean(errors[True]) < 0.97 * np.mean(errors[False])
 
 
+@pytest.mark.parametrize("n", [37, 128, 130])
+@pytest.mark.parametrize(
+    "family",
+    [
+        Thresholding("soft", "time"),
+        Thresholding("firm", "time"),
+        Thresholding("soft", "wavelet", "sym8"),
+        Thresholding("firm", "wavelet", "haar"),
+        Thresholding("soft", "swt", "haar"),
+        Thresholding("firm", "swt", "sym8"),
+    ],
+    ids=repr,
+)
+def test_one_transform_for_all_weights_gives_each_weights_solve_bit_for_bit(family, n, monkeypatch):
+    # tune solves every weight of the grid from one forward transform, in
+    # chunks of weights (three here, so a chunk boundary falls inside the grid).
+    import sknd.denoise._sure as sure_module
+
+    y = clean_signal(n) + SIGMA * np.random.default_rng(n).standard_normal(n)
+    lams = SIGMA * family.grid
+    monkeypatch.setattr(sure_module, "_VALUES_PER_CHUNK", 3 * n * 7)
+    xs, divs = family.solve_many(y, lams)
+    for lam, x, div in zip(lams, xs, divs):
+        one, one_div = family.solve(y, lam)
+        assert np.array_equal(x, one) and div == one_div
+
+
 @pytest.mark.parametrize("Est", [L1Denoiser, GMCDenoiser])
 @pytest.mark.parametrize("domain", ["time", "tv", "wavelet", "swt", "dft"])
 def test_lam_sure_records_each_signals_choice(Est, domain):

@@ -29,6 +29,8 @@ __all__ = ["sure"]
 # lam / sigma searched for each kind of penalty: 24 points a factor ~1.23 apart.
 _GRID = np.geomspace(0.1, 12.0, 24)
 _TV_GRID = np.geomspace(0.3, 300.0, 24)
+# Coefficients held at once when one transform serves many weights (8 bytes each).
+_VALUES_PER_CHUNK = 4e6
 
 
 def sure(y: np.ndarray, estimate: np.ndarray, sigma: float, divergence: float) -> float:
@@ -51,16 +53,21 @@ def sure(y: np.ndarray, estimate: np.ndarray, sigma: float, divergence: float) -
     return (resid - y.size * sigma**2 + 2.0 * sigma**2 * divergence) / y.size
 
 
-def soft_divergence(c: np.ndarray, t) -> float:
-    """Divergence of the soft threshold at ``t``: the coefficients it keeps."""
-    return float(np.count_nonzero(np.abs(c) > t))
+def soft_divergence(c: np.ndarray, t):
+    """Divergence of the soft threshold at ``t``: the coefficients it keeps (a
+    float; an array of one per row for rows of ``c`` against a column ``t``)."""
+    kept = np.count_nonzero(np.abs(c) > t, axis=-1)
+    return float(kept) if np.ndim(kept) == 0 else kept.astype(np.float64)
 
 
-def firm_divergence(c: np.ndarray, t1, t2) -> float:
-    """Divergence of the firm threshold: slope ``t2 / (t2 - t1)`` in the middle, 1 above."""
+def firm_divergence(c: np.ndarray, t1, t2):
+    """Divergence of the firm threshold: slope ``t2 / (t2 - t1)`` in the middle,
+    1 above (per row, as :func:`soft_divergence`)."""
     m = np.abs(c)
-    middle = np.count_nonzero((m > t1) & (m <= t2))
-    return float(middle * (t2 / (t2 - t1)) + np.count_nonzero(m > t2))
+    middle = np.count_nonzero((m > t1) & (m <= t2), axis=-1)
+    slope = np.ravel(t2 / (t2 - t1)) if np.ndim(t1) else t2 / (t2 - t1)
+    out = middle * slope + np.count_nonzero(m > t2, axis=-1)
+    return float(out) if np.ndim(out) == 0 else out.astype(np.float64)
 
 
 def segments(x: np.ndarray, rtol: float = 1e-9) -> int:
@@ -84,6 +91,13 @@ class Family:
 
     def solve(self, y, lam):
         raise NotImplementedError
+
+    def solve_many(self, y, lams):
+        """``solve`` at every weight of ``lams``: estimates ``(len(lams), n)``
+        and divergences. Families whose work is mostly shared between weights
+        (one transform, then elementwise thresholds) do it once."""
+        xs, divs = zip(*(self.solve(y, lam) for lam in lams))
+        return np.stack(xs), list(divs)
 
     def __repr__(self) -> str:
         return self.name
@@ -137,12 +151,64 @@ class Thresholding(Family):
             div += g**2 * d
         return pywt.iswt(out, self.wavelet, norm=True), float(div)
 
+    def solve_many(self, y, lams):
+        # One forward transform for all weights; each chunk of weights is
+        # thresholded as one (weights, coefficients) array and inverted in one
+        # call, row by row as solve would: the same numbers, bit for bit.
+        if self.basis == "swt" and swt_level(len(y), self.wavelet, self.level) == 0:
+            return super().solve_many(y, lams)
+        lams = np.asarray(lams, dtype=np.float64)
+        forward = self._forward(y)
+        size = sum(c.size for c in forward)
+        per_chunk = max(1, int(_VALUES_PER_CHUNK // size))
+        xs, divs = [], []
+        for start in range(0, len(lams), per_chunk):
+            x, div = self._inverse(y, forward, lams[start : start + per_chunk, None])
+            xs.append(x)
+            divs.append(div)
+        return np.concatenate(xs), np.concatenate(divs)
+
+    def _forward(self, y):
+        import pywt
+
+        if self.basis == "time":
+            return [y]
+        if self.basis == "wavelet":
+            return pywt.wavedec(y, self.wavelet, mode="periodization", level=self.level)
+        level = swt_level(len(y), self.wavelet, self.level)
+        return pywt.swt(y, self.wavelet, level=level, trim_approx=True, norm=True)
+
+    def _inverse(self, y, coeffs, lams):
+        """Estimates and divergences at a column of weights ``lams``."""
+        import pywt
+
+        k = len(lams)
+        if self.basis == "time":
+            return self._shrink(coeffs[0][None, :], lams)
+        if self.basis == "wavelet":
+            out, div = [np.tile(coeffs[0], (k, 1))], np.full(k, float(coeffs[0].size))
+            for c in coeffs[1:]:
+                shrunk, d = self._shrink(c[None, :], lams)
+                out.append(shrunk)
+                div = div + d
+            x = pywt.waverec(out, self.wavelet, mode="periodization", axis=-1)
+            return x[:, : len(y)], div
+        gains = swt_gains(self.wavelet, len(coeffs) - 1)
+        out = [np.tile(coeffs[0], (k, 1))]
+        div = np.full(k, gains[0] ** 2 * coeffs[0].size)
+        for c, g in zip(coeffs[1:], gains[1:]):
+            shrunk, d = self._shrink(c[None, :], lams * g)
+            out.append(shrunk)
+            div = div + g**2 * d
+        return pywt.iswt(out, self.wavelet, norm=True, axis=-1), div
+
 
 def swt_level(n: int, wavelet: str, level: int | None = None) -> int:
     """Levels of the undecimated transform of ``n`` samples (at most 6; 0 if n is odd)."""
     import pywt
 
-    top = pywt.swt_max_level(n)
+    # The times 2 divides n (pywt.swt_max_level's value, without its warning at odd n).
+    top = (n & -n).bit_length() - 1
     filt = pywt.Wavelet(wavelet).dec_len
     useful = int(np.log2(max(n // max(filt - 1, 1), 1))) if n >= filt else 0
     return max(0, min(top, useful, 6 if level is None else level))
@@ -280,7 +346,21 @@ def tune(family: Family, y, sigma, *, probe=None, grid=None, smooth=True, x0=Non
         solved.append((lam, x, sure(y, x, sigma, div), resid, div))
         return solved[-1]
 
-    risks = np.array([evaluate(sigma * float(f))[2] for f in grid])
+    if warm:
+        risks = np.array([evaluate(sigma * float(f))[2] for f in grid])
+    else:
+        lams = sigma * grid
+        xs, divs = family.solve_many(y, lams)
+        divs = np.array(
+            [
+                mc_divergence(family, y, lam, x, sigma, probe) if div is None else div
+                for lam, x, div in zip(lams, xs, divs)
+            ],
+            dtype=np.float64,
+        )
+        resids = np.sum((y - xs) ** 2, axis=-1)  # as sure() sums each row
+        risks = (resids - y.size * sigma**2 + 2.0 * sigma**2 * divs) / y.size
+        solved.extend(zip(lams.tolist(), xs, risks.tolist(), resids.tolist(), divs.tolist()))
     mode = family.smooth if smooth else None
     if mode == "divergence" and len(grid) >= 3:
         divs = smoothed(np.log(grid), np.array([d for *_, d in solved]))
