@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from contextlib import contextmanager
 
 import torch
@@ -254,12 +255,30 @@ def _callback_objects(callbacks):
     return [cb[1] if isinstance(cb, tuple) else cb for cb in callbacks]
 
 
+_THREADS_LOCK = threading.Lock()
+_THREADS_STATE = {"users": 0, "before": None}
+
+
 @contextmanager
 def _threads(n: int | None):
-    before = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(n)
+    """torch's intra-op threads set to ``n`` for the block (``None``: as they are).
+
+    The setting is process-wide: with fits in several threads of one process,
+    the first to enter sets it and the last to leave restores it, so no fit
+    has its thread count changed under it midway.
+    """
+    if n is None:
+        yield
+        return
+    with _THREADS_LOCK:
+        if _THREADS_STATE["users"] == 0:
+            _THREADS_STATE["before"] = torch.get_num_threads()
+            torch.set_num_threads(n)
+        _THREADS_STATE["users"] += 1
     try:
         yield
     finally:
-        torch.set_num_threads(before)
+        with _THREADS_LOCK:
+            _THREADS_STATE["users"] -= 1
+            if _THREADS_STATE["users"] == 0:
+                torch.set_num_threads(_THREADS_STATE["before"])

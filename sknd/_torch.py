@@ -10,6 +10,7 @@ say which module to build and which loss to train it with.
 from __future__ import annotations
 
 import copy
+import threading
 from typing import ClassVar
 
 import numpy as np
@@ -33,12 +34,15 @@ from ._net import (
 )
 from ._sklearn import Callbacks, Device, Integral, Interval, ParamsMixin, Real, StrOptions
 from ._validation import warn_user
+from .nn import SeededDropout
 
 __all__ = ["MultiplicativeNoise", "TorchEstimator", "randn_like"]
 
 # Models below this many parameters train faster on one thread than on many:
 # per-batch work is too small to amortize thread synchronization.
 _SMALL_MODEL = 100_000
+# Held while a fit seeds torch's global generator and builds its module.
+_GLOBAL_GENERATOR = threading.Lock()
 # Inference runs in chunks of this many rows so memory stays bounded.
 _CHUNK = 65_536
 
@@ -135,7 +139,10 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         yt = torch.tensor(y, dtype=torch.long if y.dtype.kind in "iu" else torch.float32)
         yt = yt.to(device)
         Xt, yt, valid = self._split(Xt, yt, stratify, data_seed)
-        with torch.random.fork_rng(devices=[]):
+        # torch.nn initializes layers from the global generator, which threads
+        # share: one fit at a time seeds it and builds, so fits in threads
+        # reproduce fits in sequence (and the caller's state is left as it was).
+        with _GLOBAL_GENERATOR, torch.random.fork_rng(devices=[]):
             torch.manual_seed(init_seed)
             module = self._build_module(X.shape[1], n_outputs, **(module_options or {}))
         module = module.to(device)
@@ -171,16 +178,17 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
             device=self.device,
         )
         n_params = sum(p.numel() for p in module.parameters())
-        # Dropout draws from torch's global generator: seed it for this fit
-        # alone, so a fixed random_state reproduces the fit and the caller's
-        # random state is left as it was.
-        cuda = [torch.device(device).index or 0] if device.type == "cuda" else []
-        with (
-            _threads(1 if n_params < _SMALL_MODEL and device.type == "cpu" else None),
-            torch.random.fork_rng(devices=cuda),
-        ):
-            torch.manual_seed(data_seed + 2)
-            net.fit(_TensorData(Xt, yt), None)
+        # Training draws only from private generators: the batch iterator's
+        # (shuffling, augmentation) and, for dropout, one of its own.
+        dropouts = [m for m in module.modules() if isinstance(m, SeededDropout)]
+        for m in dropouts:
+            m.generator = torch.Generator().manual_seed(data_seed + 2)
+        try:
+            with _threads(1 if n_params < _SMALL_MODEL and device.type == "cpu" else None):
+                net.fit(_TensorData(Xt, yt), None)
+        finally:
+            for m in dropouts:
+                m.generator = None
         self._finish(net)
         return self
 

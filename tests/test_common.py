@@ -42,6 +42,12 @@ pytestmark = [
         "ignore:NDPairsTransformer. X holds .* negative band value:UserWarning"
     ),
     pytest.mark.filterwarnings("ignore:NDPairsSelector. k=8 is more than:UserWarning"),
+    # scikit-learn's own checks: column-name mismatches they cause on purpose,
+    # and set_output checks whose 2-3 sample signals are too short to denoise.
+    pytest.mark.filterwarnings("ignore:X has feature names, but:UserWarning"),
+    pytest.mark.filterwarnings("ignore:X does not have valid feature names:UserWarning"),
+    pytest.mark.filterwarnings("ignore:.*needs signals of at least:UserWarning"),
+    pytest.mark.filterwarnings("ignore:lam=.auto.. the MAD noise estimate is 0:UserWarning"),
 ]
 
 # sknd's estimators take no sample_weight, so the sample-weight equivalence

@@ -193,6 +193,7 @@ def test_history_early_stopping_and_verbose(spectra, capsys):
     assert capsys.readouterr().out == ""
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # short fits
 def test_user_callbacks_run_and_are_not_modified(spectra):
     X, y = spectra
 
@@ -277,6 +278,29 @@ def test_torch_threads_restored(spectra):
     assert torch.get_num_threads() == before
 
 
+def test_fits_in_threads_reproduce_fits_in_sequence(spectra):
+    # torch's global generator is shared by threads: seeded module builds
+    # interleaved, and dropout drew from it mid-training.
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = spectra
+    make = [lambda s=s: NDIndexTransformer(4, random_state=s, max_epochs=8) for s in (0, 0, 1, 1)]
+    alone = [m().fit(X, y).positive_coef_ for m in make]
+    torch.manual_seed(123)
+    state = torch.get_rng_state()
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(lambda m: m().fit(X, y).positive_coef_, make))
+    for a, b in zip(alone, threaded):
+        np.testing.assert_array_equal(a, b)
+    assert torch.equal(torch.get_rng_state(), state)  # the caller's generator untouched
+    with joblib.parallel_backend("threading", n_jobs=2):
+        model = NDClassifier(max_epochs=3, random_state=0)
+        search = GridSearchCV(model, {"lr": [0.01, 0.02]}, cv=2)
+        threaded = search.fit(X, y).cv_results_["mean_test_score"]
+    in_sequence = search.set_params(n_jobs=None).fit(X, y).cv_results_["mean_test_score"]
+    np.testing.assert_array_equal(threaded, in_sequence)
+
+
 def test_diverging_fit_raises_clear_error(spectra):
     X, y = spectra
     with pytest.raises(FloatingPointError, match="diverged"):
@@ -291,6 +315,7 @@ def test_formulas_name_bands_and_omit_tiny_weights():
     assert "x0" in formula and "x1" in formula and "|x0|" in formula
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # short fits
 def test_cosine_schedule_runs_every_epoch_and_anneals(spectra):
     X, y = spectra
     clf = NDClassifier(max_epochs=6, random_state=0).fit(X, y)

@@ -140,6 +140,7 @@ def _numpy_scalars(Est):
     return out
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # short fits
 @pytest.mark.parametrize("Est", ESTIMATORS)
 def test_numpy_scalars_are_accepted(Est):
     params = _numpy_scalars(Est)

@@ -29,6 +29,7 @@ def classifier():
     return NDClassifier(max_epochs=6, early_stopping=True, random_state=0).fit(X, y)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # short fits
 def test_plot_history_draws_each_epoch_and_marks_the_best(classifier):
     ax = plot_history(classifier)
     lines = {line.get_label(): line for line in ax.get_lines()}
@@ -38,6 +39,7 @@ def test_plot_history_draws_each_epoch_and_marks_the_best(classifier):
     assert len(lines["train_loss"].get_xdata()) == classifier.n_iter_
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # short fits
 def test_plot_history_of_a_learning_rate_schedule_on_given_axes():
     X, y = make_spectral_classification(n_samples=200, random_state=0)
     schedule = LRScheduler("StepLR", step_size=2, gamma=0.5, event_name="event_lr")

@@ -9,6 +9,11 @@ from hypothesis.extra.numpy import arrays
 from sknd import NDClassifier, NDIndexTransformer, NDPairsTransformer
 from sknd.datasets import make_spectral_classification
 
+# The drawn spectra hold negative values, of which NDPairsTransformer warns.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:NDPairsTransformer. X holds .* negative band value:UserWarning"
+)
+
 X_TRAIN, Y_TRAIN = make_spectral_classification(n_samples=200, random_state=0)
 FITTED = {
     "learned": NDIndexTransformer(n_indices=4, max_epochs=10, random_state=0).fit(X_TRAIN, Y_TRAIN),

@@ -18,6 +18,25 @@ __all__ = ["NDNetwork"]
 _ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh}
 
 
+class SeededDropout(nn.Dropout):
+    """``nn.Dropout`` that draws its masks from ``generator`` when one is set.
+
+    torch's global generator is shared by every thread of a process: two fits
+    in threads (``GridSearchCV`` under a threading backend) would interleave
+    their draws. sknd's training loop sets ``generator`` to a seeded
+    ``torch.Generator`` for the length of a fit and clears it after (a
+    generator does not pickle); unset, this is ``nn.Dropout``.
+    """
+
+    generator: torch.Generator | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0 or self.generator is None:
+            return super().forward(x)
+        draws = torch.rand(x.shape, generator=self.generator, dtype=x.dtype).to(x.device)
+        return x * (draws >= self.p) / (1.0 - self.p)
+
+
 class NDNetwork(nn.Module):
     """Learned ND indices, then hidden layers, then a linear head.
 
@@ -56,8 +75,8 @@ class NDNetwork(nn.Module):
         :class:`NormalizedDifference`).
     dropout : float, default=0.0
         Probability of zeroing each standardized index in training
-        (``nn.Dropout``; inactive in ``eval()`` mode), so that no index relies
-        on the others to carry its information.
+        (:class:`SeededDropout`; inactive in ``eval()`` mode), so that no
+        index relies on the others to carry its information.
 
     Examples
     --------
@@ -110,7 +129,7 @@ class NDNetwork(nn.Module):
         self.hidden = nn.Sequential(*layers)
         self.register_buffer("index_mean", torch.zeros(first.out_features))
         self.register_buffer("index_scale", torch.ones(first.out_features))
-        self.index_dropout = nn.Dropout(dropout) if dropout else nn.Identity()
+        self.index_dropout = SeededDropout(dropout) if dropout else nn.Identity()
         self.head = None if out_features is None else nn.Linear(widths[-1], out_features)
 
     @property
