@@ -16,20 +16,18 @@ def clean_signal(n=128):
     return np.where(t < 0.3, 0.0, 2.0) + np.where(t > 0.7, -1.5, 0.0) + np.sin(6 * t)
 
 
+THRESHOLDS = [
+    Thresholding("soft", "time"),
+    Thresholding("firm", "time"),
+    Thresholding("soft", "wavelet", "haar"),
+    Thresholding("firm", "wavelet", "sym8"),
+    Thresholding("soft", "swt", "haar"),
+    Thresholding("firm", "swt", "sym8"),
+]
+
+
 @pytest.mark.parametrize(
-    "family",
-    [
-        Thresholding("soft", "time"),
-        Thresholding("firm", "time"),
-        Thresholding("soft", "wavelet", "haar"),
-        Thresholding("firm", "wavelet", "sym8"),
-        Thresholding("soft", "swt", "haar"),
-        Thresholding("firm", "swt", "sym8"),
-        TotalVariation(),
-        TotalVariation(0.8),
-        Identity(),
-    ],
-    ids=repr,
+    "family", [*THRESHOLDS, TotalVariation(), TotalVariation(0.8), Identity()], ids=repr
 )
 def test_sure_is_unbiased_over_noise_draws(family):
     x = clean_signal()
@@ -105,18 +103,7 @@ def test_gmc_tv_smoothed_divergence_beats_the_grid_argmin():
 
 
 @pytest.mark.parametrize("n", [37, 128, 130])
-@pytest.mark.parametrize(
-    "family",
-    [
-        Thresholding("soft", "time"),
-        Thresholding("firm", "time"),
-        Thresholding("soft", "wavelet", "sym8"),
-        Thresholding("firm", "wavelet", "haar"),
-        Thresholding("soft", "swt", "haar"),
-        Thresholding("firm", "swt", "sym8"),
-    ],
-    ids=repr,
-)
+@pytest.mark.parametrize("family", THRESHOLDS, ids=repr)
 def test_one_transform_for_all_weights_gives_each_weights_solve_bit_for_bit(family, n, monkeypatch):
     # tune solves every weight of the grid from one forward transform, in
     # chunks of weights (three here, so a chunk boundary falls inside the grid).
