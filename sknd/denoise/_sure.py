@@ -49,8 +49,12 @@ def sure(y: np.ndarray, estimate: np.ndarray, sigma: float, divergence: float) -
     0.1375
     """
     y = np.asarray(y, dtype=np.float64)
-    resid = float(np.sum((y - estimate) ** 2))
-    return (resid - y.size * sigma**2 + 2.0 * sigma**2 * divergence) / y.size
+    return _risk(float(np.sum((y - estimate) ** 2)), y.size, sigma, divergence)
+
+
+def _risk(resid, n, sigma, divergence):
+    """SURE per sample from the residual ``||y - f(y)||^2`` (floats or arrays)."""
+    return (resid - n * sigma**2 + 2.0 * sigma**2 * divergence) / n
 
 
 def soft_divergence(c: np.ndarray, t):
@@ -119,45 +123,17 @@ class Thresholding(Family):
         return firm_threshold(c, t, t / self.gamma), firm_divergence(c, t, t / self.gamma)
 
     def solve(self, y, lam):
-        if self.basis == "time":
-            return self._shrink(y, lam)
-        import pywt
-
-        if self.basis == "wavelet":
-            # Orthonormal (periodized): the approximation is kept, and each kept
-            # coefficient adds its slope to the divergence.
-            coeffs = pywt.wavedec(y, self.wavelet, mode="periodization", level=self.level)
-            out, div = [coeffs[0]], float(coeffs[0].size)
-            for c in coeffs[1:]:
-                shrunk, d = self._shrink(c, lam)
-                out.append(shrunk)
-                div += d
-            return pywt.waverec(out, self.wavelet, mode="periodization")[: len(y)], div
-        return self._swt(pywt, y, lam)
-
-    def _swt(self, pywt, y, lam):
-        level = swt_level(len(y), self.wavelet, self.level)
-        if level == 0:  # too short for even one level: nothing to threshold
-            return y.copy(), float(len(y))
-        coeffs = pywt.swt(y, self.wavelet, level=level, trim_approx=True, norm=True)
-        gains = swt_gains(self.wavelet, level)
-        # A Parseval frame: the inverse is the adjoint, so a coefficient kept
-        # with slope s adds s * gain^2 to the divergence (gain = its frame
-        # vector's norm, also its noise std per unit of sigma).
-        out, div = [coeffs[0]], gains[0] ** 2 * coeffs[0].size
-        for c, g in zip(coeffs[1:], gains[1:]):
-            shrunk, d = self._shrink(c, lam * g)
-            out.append(shrunk)
-            div += g**2 * d
-        return pywt.iswt(out, self.wavelet, norm=True), float(div)
+        x, div = self.solve_many(y, [lam])
+        return x[0], float(div[0])
 
     def solve_many(self, y, lams):
         # One forward transform for all weights; each chunk of weights is
         # thresholded as one (weights, coefficients) array and inverted in one
-        # call, row by row as solve would: the same numbers, bit for bit.
-        if self.basis == "swt" and swt_level(len(y), self.wavelet, self.level) == 0:
-            return super().solve_many(y, lams)
+        # call (pywt inverts each row as it would the row alone).
         lams = np.asarray(lams, dtype=np.float64)
+        if self.basis == "swt" and swt_level(len(y), self.wavelet, self.level) == 0:
+            # Too short for even one level: nothing to threshold.
+            return np.tile(y, (len(lams), 1)), np.full(len(lams), float(len(y)))
         forward = self._forward(y)
         size = sum(c.size for c in forward)
         per_chunk = max(1, int(_VALUES_PER_CHUNK // size))
@@ -186,6 +162,8 @@ class Thresholding(Family):
         if self.basis == "time":
             return self._shrink(coeffs[0][None, :], lams)
         if self.basis == "wavelet":
+            # Orthonormal (periodized): the approximation is kept, and each kept
+            # coefficient adds its slope to the divergence.
             out, div = [np.tile(coeffs[0], (k, 1))], np.full(k, float(coeffs[0].size))
             for c in coeffs[1:]:
                 shrunk, d = self._shrink(c[None, :], lams)
@@ -193,6 +171,9 @@ class Thresholding(Family):
                 div = div + d
             x = pywt.waverec(out, self.wavelet, mode="periodization", axis=-1)
             return x[:, : len(y)], div
+        # A Parseval frame: the inverse is the adjoint, so a coefficient kept
+        # with slope s adds s * gain^2 to the divergence (gain = its frame
+        # vector's norm, also its noise std per unit of sigma).
         gains = swt_gains(self.wavelet, len(coeffs) - 1)
         out = [np.tile(coeffs[0], (k, 1))]
         div = np.full(k, gains[0] ** 2 * coeffs[0].size)
@@ -359,7 +340,7 @@ def tune(family: Family, y, sigma, *, probe=None, grid=None, smooth=True, x0=Non
             dtype=np.float64,
         )
         resids = np.sum((y - xs) ** 2, axis=-1)  # as sure() sums each row
-        risks = (resids - y.size * sigma**2 + 2.0 * sigma**2 * divs) / y.size
+        risks = _risk(resids, y.size, sigma, divs)
         solved.extend(zip(lams.tolist(), xs, risks.tolist(), resids.tolist(), divs.tolist()))
     mode = family.smooth if smooth else None
     if mode == "divergence" and len(grid) >= 3:
