@@ -102,6 +102,25 @@ def test_gmc_tv_smoothed_divergence_beats_the_grid_argmin():
     assert np.mean(errors[True]) < 0.97 * np.mean(errors[False])
 
 
+def test_swt_thresholds_each_level_at_its_own_noise_std():
+    # The undecimated frame's bands carry white noise at different stds (the
+    # norms of their frame vectors): each is thresholded at lam times its own.
+    from sknd.denoise import soft_threshold
+    from sknd.denoise._sure import swt_level
+
+    y = np.random.default_rng(7).standard_normal(256)
+    level = swt_level(256, "haar")
+    impulse = np.zeros(256)
+    impulse[0] = 1.0
+    stds = [
+        np.linalg.norm(b) for b in pywt.swt(impulse, "haar", level, trim_approx=True, norm=True)
+    ]
+    bands = pywt.swt(y, "haar", level, trim_approx=True, norm=True)
+    shrunk = [bands[0], *(soft_threshold(b, 1.5 * s) for b, s in zip(bands[1:], stds[1:]))]
+    expected = pywt.iswt(shrunk, "haar", norm=True)
+    np.testing.assert_allclose(Thresholding("soft", "swt", "haar").solve(y, 1.5)[0], expected)
+
+
 @pytest.mark.parametrize("n", [37, 128, 130])
 @pytest.mark.parametrize("family", THRESHOLDS, ids=repr)
 def test_one_transform_for_all_weights_gives_each_weights_solve_bit_for_bit(family, n, monkeypatch):
