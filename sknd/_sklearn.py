@@ -10,8 +10,8 @@ start of ``fit``, before any data check, so a bad value fails with an error
 that names the parameter, what it accepts and what it got.
 
 Every private scikit-learn import of the package lives here (the constraint
-types and the feature-name checks): a change in scikit-learn's private API
-touches this file only. This module must not import torch (the classical
+types, the feature-name checks and the ``set_output`` container): a change in
+scikit-learn's private API touches this file only. This module must not import torch (the classical
 filters, metrics and datasets use it).
 """
 
@@ -33,6 +33,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     make_constraint,
 )
+from sklearn.utils._set_output import _get_container_adapter
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_feature_names_in,
@@ -61,7 +62,21 @@ __all__ = [
     "_check_sample_weight",
     "check_params",
     "validate_call",
+    "wrap_output",
 ]
+
+
+def wrap_output(estimator, data: np.ndarray, X, columns) -> object:
+    """``data`` in the container that ``estimator.set_output`` (or the global
+    ``transform_output``) asks for, with these ``columns`` and ``X``'s row index;
+    ``data`` itself under ``"default"``.
+
+    For transformers whose output width follows the input's, which scikit-learn's
+    automatic wrapping (columns from ``get_feature_names_out()``, of the fit
+    width) cannot name.
+    """
+    adapter = _get_container_adapter("transform", estimator)
+    return data if adapter is None else adapter.create_container(data, X, columns=columns)
 
 
 def _is_int(value) -> bool:

@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 import torch
+from sklearn import clone, config_context
 
 from sknd.datasets import (
     make_smooth_signals,
@@ -52,6 +53,33 @@ def test_any_length_dtype_and_unmodified_input(spikes):
         assert out.shape == Z.shape and out.dtype == np.float32
         np.testing.assert_array_equal(Z, before)
     np.testing.assert_array_equal(den.transform(X), den.predict(X))
+
+
+def test_dataframes_and_pandas_output_of_any_length(spikes):
+    pd = pytest.importorskip("pandas")
+    X, y = spikes
+    names = [f"t{i}" for i in range(X.shape[1])]
+    den = SparseBNDenoiser(**SMALL).fit(pd.DataFrame(X, columns=names), y)
+    short = pd.DataFrame(X[:5, :80], columns=names[:80], index=range(10, 15))
+    # A shorter DataFrame is a shorter signal: its names are other positions.
+    np.testing.assert_array_equal(den.transform(short), den.transform(X[:5, :80]))
+    # At the training length the names are still checked.
+    with pytest.raises(ValueError, match="feature names should match"):
+        den.transform(pd.DataFrame(X[:5], columns=names[::-1]))
+
+    den.set_output(transform="pandas")
+    out = den.transform(short)
+    assert list(out.columns) == names[:80] and list(out.index) == list(range(10, 15))
+    assert list(den.predict(X[:5, :60]).columns) == [f"x{i}" for i in range(60)]
+    assert list(den.transform(pd.DataFrame(X[:5], columns=names)).columns) == names
+    np.testing.assert_array_equal(
+        den.transform(short).to_numpy(),
+        clone(den).set_output(transform="default").fit(X, y).transform(X[:5, :80]),
+    )
+    assert list(den.fit_transform(X[:5], y[:5]).columns) == [f"x{i}" for i in range(100)]
+    # The global setting, as scikit-learn's own transformers follow it.
+    with config_context(transform_output="pandas"):
+        assert isinstance(SparseBNDenoiser(**SMALL).fit(X, y).predict(X[:2, :30]), pd.DataFrame)
 
 
 def test_fixed_mode_is_batch_independent_unfixed_is_not(spikes):

@@ -26,6 +26,7 @@ from .._sklearn import (
     _check_feature_names,
     _check_sample_weight,
     renamed,
+    wrap_output,
 )
 from .._torch import TorchEstimator
 from ..metrics import psnr
@@ -78,7 +79,14 @@ class _MaskedMSE(torch.nn.Module):
 
 
 @fill_doc
-class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, TorchEstimator):
+class SparseBNDenoiser(
+    SignalMixin,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    TorchEstimator,
+    # transform names its own output columns: their number follows the input's.
+    auto_wrap_output_keys=None,
+):
     """1-D denoising CNN with fixed, unfixed or sparse batch norm.
 
     A DnCNN-style residual network (conv, norm, ReLU blocks; zero-padded, so
@@ -362,26 +370,64 @@ class SparseBNDenoiser(SignalMixin, OneToOneFeatureMixin, TransformerMixin, Torc
             for m in norms:
                 m.use_batch_stats = False
 
+    def set_output(self, *, transform=None):
+        """Output container of ``transform``, ``predict`` and ``fit_transform``.
+
+        As scikit-learn's ``set_output``: ``"default"`` (arrays), ``"pandas"``,
+        ``"polars"``, or None to leave it unchanged. Signals of the training
+        length get the columns of :meth:`get_feature_names_out`; signals of
+        another length get a DataFrame's own string column names, else
+        ``x0`` ... ``x{n-1}``.
+
+        Returns
+        -------
+        self : SparseBNDenoiser
+        """
+        if transform is not None:
+            self._sklearn_output_config = {
+                **getattr(self, "_sklearn_output_config", {}),
+                "transform": transform,
+            }
+        return self
+
     def transform(self, X):
         """Denoised signals, same shape as ``X`` (any length).
 
         float32 and float64 keep their dtype; other dtypes (integers, float16)
-        come back as float64.
+        come back as float64. Column names of a DataFrame are checked against
+        the training ones only at the training length: at another length the
+        columns are other sample positions.
         """
         check_is_fitted(self, "module_")
-        X = self._check_predict(X)
-        dtype, X = X.dtype, X / self.scale_
+        signals = self._check_predict(X)
+        dtype, signals = signals.dtype, signals / self.scale_
         with self._batch_statistics():
-            out = self._forward(X) if self._mode is None else self._mode.predict(self, X)
-        return (out * self.scale_).astype(dtype, copy=False)
+            if self._mode is None:
+                out = self._forward(signals)
+            else:
+                out = self._mode.predict(self, signals)
+        return wrap_output(
+            self, (out * self.scale_).astype(dtype, copy=False), X, self._output_names(X)
+        )
+
+    def _output_names(self, X):
+        n = np.shape(X)[1]
+        if n == self.n_features_in_:
+            return self.get_feature_names_out()
+        columns = getattr(X, "columns", None)
+        if columns is not None and all(isinstance(c, str) for c in columns):
+            return np.asarray(columns, dtype=object)
+        return np.asarray([f"x{i}" for i in range(n)], dtype=object)
 
     def _check_predict(self, X):
         # Fully convolutional: any length from the receptive field up, so the
-        # feature-count check of validate_data does not apply; names still do.
-        _check_feature_names(self, X, reset=False)
-        X = check_array(X, dtype=[np.float64, np.float32])
-        self._check_length(X)
-        return X
+        # feature-count check of validate_data does not apply, and names are
+        # checked only at the training length.
+        signals = check_array(X, dtype=[np.float64, np.float32])
+        if signals.shape[1] == self.n_features_in_:
+            _check_feature_names(self, X, reset=False)
+        self._check_length(signals)
+        return signals
 
     def score(self, X, y, sample_weight=None):
         """Mean PSNR (dB) of the denoised ``X`` against the clean signals ``y``.
