@@ -4,10 +4,13 @@ Exact TV denoising (Condat, IEEE Signal Processing Letters 2013):
 
 x = argmin 1/2 ||y - x||^2 + lam * sum |x[k+1] - x[k]|, by Condat's direct
 algorithm: one pass that grows a segment with lower and upper candidate values
-and emits it when a running dual sum leaves [-lam, lam]. O(n) in practice.
+and emits it when a running dual sum leaves [-lam, lam]. O(n) in practice:
+about 10 ns a sample compiled by numba (the ``fast`` extra), 1 us in Python.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -43,13 +46,29 @@ def tv_denoise(y: np.ndarray, lam: float) -> np.ndarray:
     if lam >= np.abs(np.cumsum(y - mean)[:-1]).max(initial=0.0):
         x[:] = mean
         return x
-    vals = y.tolist()  # Python floats: this loop is scalar work
+    compiled = _condat_compiled()
+    if compiled is not None:
+        return compiled(np.ascontiguousarray(y), float(lam), x)
+    return _condat(y.tolist(), float(lam), x)  # Python floats: this loop is scalar work
+
+
+def _condat(vals, lam, x):
+    """Condat's loop: writes the solution for the samples ``vals`` into ``x``.
+
+    Plain Python, compiled by numba where it is installed (``_condat_compiled``,
+    the same code on an array, equal bit for bit): 1e6 samples take ~1 s here
+    and ~10 ms compiled.
+    """
+    n = len(vals)
     k = k0 = kplus = kminus = 0
     umin, umax = lam, -lam
     vmin, vmax = vals[0] - lam, vals[0] + lam
     twolam = 2.0 * lam
-    while True:
-        while k == n - 1:  # at the end: close segments until the last one fits
+    # One exit, at the loop's test: numba 0.68 splits the variables of a
+    # ``while True`` left by a return in two unconnected versions.
+    done = False
+    while not done:
+        if k == n - 1:  # at the end: close segments until the last one fits
             if umin < 0.0:
                 x[k0 : kminus + 1] = vmin
                 k0 = kminus + 1
@@ -67,34 +86,47 @@ def tv_denoise(y: np.ndarray, lam: float) -> np.ndarray:
             else:
                 vmin += umin / (k - k0 + 1)
                 x[k0 : k + 1] = vmin
-                return x
-        umin += vals[k + 1] - vmin
-        if umin < -lam:  # the lower candidate is too low: emit it as a segment
-            x[k0 : kminus + 1] = vmin
-            k0 = kminus + 1
-            k = kplus = kminus = k0
-            vmin = vals[k0]
-            vmax = vmin + twolam
-            umin, umax = lam, -lam
-            continue
-        umax += vals[k + 1] - vmax
-        if umax > lam:  # the upper candidate is too high: emit it
-            x[k0 : kplus + 1] = vmax
-            k0 = kplus + 1
-            k = kplus = kminus = k0
-            vmax = vals[k0]
-            vmin = vmax - twolam
-            umin, umax = lam, -lam
-            continue
-        k += 1
-        if umin >= lam:  # tighten the lower candidate
-            kminus = k
-            vmin += (umin - lam) / (kminus - k0 + 1)
-            umin = lam
-        if umax <= -lam:  # tighten the upper candidate
-            kplus = k
-            vmax += (umax + lam) / (kplus - k0 + 1)
-            umax = -lam
+                done = True
+        else:
+            umin += vals[k + 1] - vmin
+            if umin < -lam:  # the lower candidate is too low: emit it as a segment
+                x[k0 : kminus + 1] = vmin
+                k0 = kminus + 1
+                k = kplus = kminus = k0
+                vmin = vals[k0]
+                vmax = vmin + twolam
+                umin, umax = lam, -lam
+            else:
+                umax += vals[k + 1] - vmax
+                if umax > lam:  # the upper candidate is too high: emit it
+                    x[k0 : kplus + 1] = vmax
+                    k0 = kplus + 1
+                    k = kplus = kminus = k0
+                    vmax = vals[k0]
+                    vmin = vmax - twolam
+                    umin, umax = lam, -lam
+                else:
+                    k += 1
+                    if umin >= lam:  # tighten the lower candidate
+                        kminus = k
+                        vmin += (umin - lam) / (kminus - k0 + 1)
+                        umin = lam
+                    if umax <= -lam:  # tighten the upper candidate
+                        kplus = k
+                        vmax += (umax + lam) / (kplus - k0 + 1)
+                        umax = -lam
+    return x
+
+
+@functools.cache
+def _condat_compiled():
+    """``_condat`` compiled by numba (on first use; cached on disk), or None
+    where numba is not installed (it is optional: ``pip install "sknd[fast]"``)."""
+    try:
+        import numba
+    except ImportError:
+        return None
+    return numba.njit(cache=True, nogil=True)(_condat)
 
 
 def tv_gmc_denoise(y, lam, *, alpha_lam=0.7, tol=1e-5, max_iter=200, x0=None):
