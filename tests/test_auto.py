@@ -165,3 +165,42 @@ def test_plausible_estimates_are_kept(name, snr, recwarn):
     np.testing.assert_allclose(den.noise_std_[1], 1.0, rtol=0.15)  # white noise alone
     if name != "HiSine":  # whose estimate falls to 0.09 at SNR 7 (left for another day)
         np.testing.assert_allclose(den.noise_std_[0], 1 / snr, rtol=0.15)
+
+
+def test_long_signals_walk_the_undecimated_searches_to_the_full_answer(monkeypatch):
+    from sknd.denoise import _auto
+
+    pywt = pytest.importorskip("pywt")
+    n = _auto._WALK_MIN_LENGTH
+    clean = np.asarray(pywt.data.demo_signal("HeaviSine", n), dtype=float)
+    y = (clean + 0.5 * np.random.default_rng(0).standard_normal(n))[None]
+    families = ["L1 wavelet sym8", "L1 swt sym8", "GMC wavelet haar", "GMC swt haar"]
+    starts, tune = [], _auto.tune
+
+    def recording(family, *args, start=None, **kwargs):
+        starts.append((family.name, start))
+        return tune(family, *args, start=start, **kwargs)
+
+    monkeypatch.setattr(_auto, "tune", recording)
+    walked = AutoDenoiser(families)
+    walked_out = walked.fit_transform(y)
+    assert [name for name, start in starts if start is not None] == families[1::2]
+
+    monkeypatch.setattr(_auto, "tune", lambda *a, start=None, **k: tune(*a, **k))
+    full = AutoDenoiser(families)
+    np.testing.assert_array_equal(walked_out, full.fit_transform(y))
+    np.testing.assert_array_equal(walked.risks_, full.risks_)
+
+
+def test_verbose_reports_progress_on_stderr_and_quiet_by_default(capsys):
+    from sknd.denoise import GMCDenoiser
+
+    y = np.random.default_rng(0).standard_normal((2, 256))
+    AutoDenoiser(["none", "L1 time"]).fit(y)
+    GMCDenoiser(lam="sure", domain="tv").fit(y)
+    assert capsys.readouterr().err == ""
+    AutoDenoiser(["none", "L1 time"], verbose=1).fit(y)
+    err = capsys.readouterr().err
+    assert err.startswith("\rAutoDenoiser: 100% of 4 candidates, signal 2") and err.endswith("\n")
+    GMCDenoiser(lam="sure", domain="tv", verbose=1).fit(y)
+    assert 'GMCDenoiser(lam="sure", domain="tv"): 100% of 2 signals' in capsys.readouterr().err

@@ -137,6 +137,30 @@ def test_one_transform_for_all_weights_gives_each_weights_solve_bit_for_bit(fami
         assert np.array_equal(x, one) and div == one_div
 
 
+class _Counted(Thresholding):
+    """A thresholding family that counts the weights it solves."""
+
+    def solve_many(self, y, lams):
+        self.solved = getattr(self, "solved", 0) + len(lams)
+        return super().solve_many(y, lams)
+
+
+@pytest.mark.parametrize("start", [0, 9, 23])
+def test_a_walk_downhill_gives_the_full_searchs_answer_from_any_start(start):
+    y = clean_signal(4096) + SIGMA * np.random.default_rng(3).standard_normal(4096)
+    full = tune(Thresholding("soft", "swt", "sym8"), y, SIGMA)
+    walker = _Counted("soft", "swt", "sym8")
+    walked = tune(walker, y, SIGMA, start=start)
+    np.testing.assert_array_equal(walked[0], full[0])
+    assert walked[1:] == full[1:]
+    # The risk curve has one minimum: the walk solves the weights between
+    # its start and that minimum, two more on each side, and the vertex;
+    # the full search solves all 24 and the vertex.
+    best = int(np.argmin(np.abs(np.log(SIGMA * walker.grid / full[1]))))
+    assert walker.solved <= abs(best - start) + 7
+    assert walker.solved < len(walker.grid)
+
+
 @pytest.mark.parametrize("Est", [L1Denoiser, GMCDenoiser])
 @pytest.mark.parametrize("domain", ["time", "tv", "wavelet", "swt", "dft"])
 def test_lam_sure_records_each_signals_choice(Est, domain):

@@ -15,6 +15,7 @@ from scipy.ndimage import uniform_filter1d
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .._progress import Progress
 from .._sklearn import Interval, OddInt, ParamsMixin, Real, StrOptions, renamed
 from .._validation import unit_peak_rows, warn_user
 from ._signal import NOISE_MIN_LENGTH, SignalMixin, estimate_noise, mean_deviation_std
@@ -122,6 +123,7 @@ class _SparseFilter(_PerSignalChoice):
         "lam": [StrOptions({"auto", "sure"}), Interval(Real, 0, None, closed="left")],
         "domain": [StrOptions(set(_DOMAINS))],
         "wavelet": [str],
+        "verbose": ["verbose"],
     }
 
     def _check_params(self):
@@ -187,8 +189,11 @@ class _SparseFilter(_PerSignalChoice):
         dft = self.domain == "dft"
         probe = np.random.default_rng(0).standard_normal(X.shape[1]) if dft else None
         out, lams, risks = [], [], []
-        for row, sigma in zip(X, sigmas):
+        who = f'{type(self).__name__}(lam="sure", domain="{self.domain}")'
+        progress = Progress(who, len(X), "signals", enabled=bool(self.verbose))
+        for i, (row, sigma) in enumerate(zip(X, sigmas)):
             x, lam, risk = tune(family, row, sigma, probe=probe)
+            progress.update(i + 1)
             out.append(x)
             lams.append(lam)
             risks.append(risk)
@@ -237,6 +242,9 @@ class L1Denoiser(_SparseFilter):
         ``2**levels``, and a signal of odd length is returned unchanged).
     wavelet : str, default="db4"
         Wavelet for ``domain="wavelet"`` and ``"swt"``.
+    verbose : int, default=0
+        1 reports progress on stderr while ``lam="sure"`` tunes: one line,
+        updated as signals finish (at most twice a second).
 
     Attributes
     ----------
@@ -269,10 +277,13 @@ class L1Denoiser(_SparseFilter):
         "swt": 1.5,
     }
 
-    def __init__(self, lam="auto", *, domain: str = "time", wavelet: str = "db4") -> None:
+    def __init__(
+        self, lam="auto", *, domain: str = "time", wavelet: str = "db4", verbose: int = 0
+    ) -> None:
         self.lam = lam
         self.domain = domain
         self.wavelet = wavelet
+        self.verbose = verbose
 
     def _threshold(self, v, lam):
         return soft_threshold(v, lam)
@@ -316,6 +327,9 @@ class GMCDenoiser(_SparseFilter):
         :class:`L1Denoiser`.
     wavelet : str, default="db4"
         Wavelet for ``domain="wavelet"`` and ``"swt"``.
+    verbose : int, default=0
+        1 reports progress on stderr while ``lam="sure"`` tunes: one line,
+        updated as signals finish (at most twice a second).
 
     Attributes
     ----------
@@ -353,12 +367,19 @@ class GMCDenoiser(_SparseFilter):
     }
 
     def __init__(
-        self, lam="auto", *, gamma: float = 0.8, domain: str = "time", wavelet: str = "db4"
+        self,
+        lam="auto",
+        *,
+        gamma: float = 0.8,
+        domain: str = "time",
+        wavelet: str = "db4",
+        verbose: int = 0,
     ) -> None:
         self.lam = lam
         self.gamma = gamma
         self.domain = domain
         self.wavelet = wavelet
+        self.verbose = verbose
 
     def _threshold(self, v, lam):
         if self.gamma == 0:

@@ -278,7 +278,7 @@ def smoothed(t: np.ndarray, values: np.ndarray, half_width: int = 2) -> np.ndarr
     return out
 
 
-def tune(family: Family, y, sigma, *, probe=None, grid=None, smooth=True, x0=None):
+def tune(family: Family, y, sigma, *, probe=None, grid=None, smooth=True, x0=None, start=None):
     """Search ``lam = sigma * grid`` for the lowest SURE.
 
     Returns ``(estimate, lam, risk)``. ``probe`` is the Monte-Carlo direction
@@ -309,6 +309,13 @@ def tune(family: Family, y, sigma, *, probe=None, grid=None, smooth=True, x0=Non
     AutoDenoiser with the TV candidates only gained 0.12 dB (``python
     benchmarks/study_single.py --development``).
     ``smooth=False`` keeps the plain argmin for every family.
+
+    ``start`` (a grid index; families without warm starts) solves only what a
+    walk downhill from there needs: the weights around it, then around the
+    lowest risk so far, until that one has two solved neighbours on each side.
+    On a risk curve with one minimum over the grid that is the full search's
+    answer, bit for bit, at a fraction of the solves (5 to 9 of 24 from a
+    good start).
     """
     grid = np.asarray(family.grid if grid is None else grid, dtype=np.float64)
     if sigma <= 0:  # a noise-free signal: nothing to remove
@@ -317,10 +324,10 @@ def tune(family: Family, y, sigma, *, probe=None, grid=None, smooth=True, x0=Non
     solved = []  # (lam, estimate, risk, residual, divergence) in the order solved
 
     def evaluate(lam):
-        start = x0
+        first = x0
         if warm and solved:
-            start = min(solved, key=lambda s: abs(np.log(s[0] / lam)))[1]
-        x, div = family.solve(y, lam, x0=start) if warm else family.solve(y, lam)
+            first = min(solved, key=lambda s: abs(np.log(s[0] / lam)))[1]
+        x, div = family.solve(y, lam, x0=first) if warm else family.solve(y, lam)
         if div is None:
             div = mc_divergence(family, y, lam, x, sigma, probe)
         resid = float(np.sum((y - x) ** 2))
@@ -331,17 +338,34 @@ def tune(family: Family, y, sigma, *, probe=None, grid=None, smooth=True, x0=Non
         risks = np.array([evaluate(sigma * float(f))[2] for f in grid])
     else:
         lams = sigma * grid
-        xs, divs = family.solve_many(y, lams)
-        divs = np.array(
-            [
-                mc_divergence(family, y, lam, x, sigma, probe) if div is None else div
-                for lam, x, div in zip(lams, xs, divs)
-            ],
-            dtype=np.float64,
-        )
-        resids = np.sum((y - xs) ** 2, axis=-1)  # as sure() sums each row
-        risks = _risk(resids, y.size, sigma, divs)
-        solved.extend(zip(lams.tolist(), xs, risks.tolist(), resids.tolist(), divs.tolist()))
+        risks = np.full(len(grid), np.inf)
+        solved = [None] * len(grid)
+
+        def solve_at(indices):
+            xs, divs = family.solve_many(y, lams[indices])
+            divs = np.array(
+                [
+                    mc_divergence(family, y, lams[i], x, sigma, probe) if div is None else div
+                    for i, x, div in zip(indices, xs, divs)
+                ],
+                dtype=np.float64,
+            )
+            resids = np.sum((y - xs) ** 2, axis=-1)  # as sure() sums each row
+            risks[indices] = _risk(resids, y.size, sigma, divs)
+            for i, x, resid, div in zip(indices, xs, resids.tolist(), divs.tolist()):
+                solved[i] = (float(lams[i]), x, float(risks[i]), resid, div)
+
+        if start is None:
+            solve_at(np.arange(len(grid)))
+        else:  # walk downhill until the lowest risk has two solved neighbours a side
+            k = int(np.clip(start, 0, len(grid) - 1))
+            while True:
+                window = range(max(0, k - 2), min(len(grid), k + 3))
+                need = [i for i in window if solved[i] is None]
+                if not need:
+                    break
+                solve_at(np.array(need))
+                k = int(np.argmin(risks))
     mode = family.smooth if smooth else None
     if mode == "divergence" and len(grid) >= 3:
         divs = smoothed(np.log(grid), np.array([d for *_, d in solved]))

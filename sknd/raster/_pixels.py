@@ -12,6 +12,8 @@ import sys
 
 import numpy as np
 
+from .._progress import Progress
+
 
 class Decoding:
     """From stored band values to the values the estimator was fitted on.
@@ -121,6 +123,7 @@ class PixelFunction:
         trailing = () if self.n_outputs is None else (self.n_outputs,)
         out = np.empty((len(pixels), *trailing), dtype=self.dtype)
         missing = np.nan if self.int_fill is None else self.int_fill
+        report = Progress("transform_raster", len(pixels), "pixels", enabled=progress)
         for start in range(0, len(pixels), self.block_pixels):
             block, invalid = self.decode(pixels[start : start + self.block_pixels])
             rows = slice(start, start + len(block))
@@ -140,15 +143,7 @@ class PixelFunction:
                 valid = np.flatnonzero(~invalid)
                 if len(valid):
                     out[start + valid] = self._run(estimator, block[valid])
-            if progress:
-                done = min(start + self.block_pixels, len(pixels))
-                end = "\n" if done == len(pixels) else ""
-                print(
-                    f"\rtransform_raster: {done / len(pixels):4.0%} of {len(pixels):,} pixels",
-                    end=end,
-                    file=sys.stderr,
-                    flush=True,
-                )
+            report.update(min(start + self.block_pixels, len(pixels)))
         return out.reshape(*cube.shape[:-1], *trailing)
 
 
