@@ -13,9 +13,14 @@ from typing import ClassVar
 import numpy as np
 
 from .._progress import Progress
-from .._sklearn import Interval, Real, StrOptions
+from .._sklearn import Integral, Interval, Real, StrOptions
 from .._validation import unit_peak_rows, warn_user
-from ._classical import _PerSignalChoice, _wavelet, too_short_for_noise_estimate
+from ._classical import (
+    WINDOW_MIN_LENGTH,
+    _PerSignalChoice,
+    _wavelet,
+    too_short_for_noise_estimate,
+)
 from ._signal import mad_std
 from ._sure import Identity, Thresholding, TotalVariation, tune
 
@@ -199,9 +204,21 @@ class AutoDenoiser(_PerSignalChoice):
         The noise std, the same for every signal, in the signals' units;
         ``"auto"`` estimates each signal's own from the MADs of its finest
         wavelet scales (:func:`sknd.denoise.multiscale_noise_std`).
+    window_length : int, optional
+        Denoise signals longer than this window by window: overlapping
+        windows of this many samples (a quarter overlap, cross-faded there),
+        each with its own noise estimate and its own choice of filter. Use it
+        on long recordings whose noise level drifts (each part then gets the
+        filter and weight its own noise calls for) and to bound memory by one
+        window; a power of two suits the wavelet candidates. Shorter signals
+        are denoised whole, as without it. With it, ``choice_``, ``lam_``,
+        ``risk_``, ``noise_std_`` and ``noise_plausible_`` have a window axis,
+        shape ``(n_signals, n_windows)``, and ``risks_`` is
+        ``(n_signals, n_windows, n_families)``.
     verbose : int, default=0
         1 reports progress on stderr: one line, updated as each candidate of
-        each signal is tuned (at most twice a second).
+        each signal is tuned (with ``window_length``, as each window is done),
+        at most twice a second.
 
     Attributes
     ----------
@@ -233,6 +250,8 @@ class AutoDenoiser(_PerSignalChoice):
         NaN), with a warning: the least destructive answer, where denoising
         with the inflated estimate cost 6 to 17.5 dB on quarterly sea-surface
         temperatures. Pass ``noise_std`` to denoise them anyway.
+    window_starts_ : ndarray of shape (n_windows,)
+        With ``window_length``: the first sample of each window.
     n_features_in_ : int
         Length of the signals seen in ``fit``.
 
@@ -261,16 +280,25 @@ class AutoDenoiser(_PerSignalChoice):
         "wavelets": [list, tuple],
         "gamma": [Interval(Real, 0, 1, closed="neither")],
         "noise_std": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
+        "window_length": [None, Interval(Integral, WINDOW_MIN_LENGTH, None, closed="left")],
         "verbose": ["verbose"],
     }
 
     def __init__(
-        self, families=None, *, wavelets=("sym8", "haar"), gamma=0.8, noise_std="auto", verbose=0
+        self,
+        families=None,
+        *,
+        wavelets=("sym8", "haar"),
+        gamma=0.8,
+        noise_std="auto",
+        window_length=None,
+        verbose=0,
     ):
         self.families = families
         self.wavelets = wavelets
         self.gamma = gamma
         self.noise_std = noise_std
+        self.window_length = window_length
         self.verbose = verbose
 
     def _check_params(self):
@@ -292,7 +320,7 @@ class AutoDenoiser(_PerSignalChoice):
             )
         return {name: available[name] for name in wanted}
 
-    def _denoise(self, X):
+    def _denoise(self, X, verbose):
         if too_short_for_noise_estimate("AutoDenoiser", X.shape[1]):
             return self._unchanged(X)
         candidates = self._candidate_filters()
@@ -314,7 +342,7 @@ class AutoDenoiser(_PerSignalChoice):
         # GMC-TV last: whether it runs depends on how L1-TV fared.
         order = sorted(range(len(names)), key=lambda j: names[j] == "GMC tv")
         progress = Progress(
-            "AutoDenoiser", len(X64) * len(names), "candidates", enabled=bool(self.verbose)
+            "AutoDenoiser", len(X64) * len(names), "candidates", enabled=bool(verbose)
         )
         for i, (row, sigma) in enumerate(zip(X64, sigmas)):
             best, found = None, {}

@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._progress import Progress
-from .._sklearn import Interval, OddInt, ParamsMixin, Real, StrOptions, renamed
+from .._sklearn import Integral, Interval, OddInt, ParamsMixin, Real, StrOptions, renamed
 from .._validation import unit_peak_rows, warn_user
 from ._signal import NOISE_MIN_LENGTH, SignalMixin, estimate_noise, mean_deviation_std
 from ._solvers import _dft_ops, gmc_general, ista_l1
@@ -26,6 +26,9 @@ from ._thresholds import firm_threshold, soft_threshold
 __all__ = ["GMCDenoiser", "L1Denoiser", "WienerDenoiser"]
 
 _DOMAINS = ("time", "tv", "dft", "wavelet", "swt")
+
+# The shortest window_length: a noise estimate and a SURE curve need samples.
+WINDOW_MIN_LENGTH = 64
 
 
 def too_short_for_noise_estimate(who: str, length: int, advice: str = "") -> bool:
@@ -75,10 +78,14 @@ class _StatelessFilter(
 class _PerSignalChoice(_StatelessFilter):
     """A filter that chooses its parameters per signal: ``fit`` records the choices.
 
-    ``_denoise(X)`` returns the denoised rows and the fitted attributes that
-    describe the choice made for each (``lam_``, ``risk_``, ...). ``fit`` and
-    ``fit_transform`` record them for the signals they see; ``transform``
+    ``_denoise(X, verbose)`` returns the denoised rows and the fitted attributes
+    that describe the choice made for each (``lam_``, ``risk_``, ...). ``fit``
+    and ``fit_transform`` record them for the signals they see; ``transform``
     chooses again for every new signal and records nothing.
+
+    With ``window_length`` set, longer signals are denoised window by window
+    (:meth:`_windowed`): each window chooses for itself, and every per-signal
+    attribute gains a window axis.
     """
 
     def fit(self, X, y=None):
@@ -91,7 +98,7 @@ class _PerSignalChoice(_StatelessFilter):
         self._check_params()
         X = self._check_signals(X, reset=True)
         self.fitted_ = True
-        out, choices = self._denoise(X)
+        out, choices = self._windowed(X)
         for name, value in choices.items():
             setattr(self, name, value)
         return out
@@ -104,10 +111,80 @@ class _PerSignalChoice(_StatelessFilter):
         """
         check_is_fitted(self)
         self._check_params()
-        return self._denoise(self._check_signals(X, reset=False))[0]
+        return self._windowed(self._check_signals(X, reset=False))[0]
 
-    def _denoise(self, X):
+    def _denoise(self, X, verbose):
         raise NotImplementedError
+
+    def _windowed(self, X):
+        """``_denoise`` over overlapping windows of ``window_length`` samples.
+
+        Windows overlap by a quarter of their length and are cross-faded there
+        by weights ``sin**2`` and ``cos**2`` (they sum to 1), so a change of
+        choice between windows leaves no step; the last window ends at the
+        signal's end, and every sample's weights are normalized to sum to 1.
+        Memory beyond the output is that of one window of every row.
+        """
+        width = self.window_length
+        n = X.shape[1]
+        if width is None:
+            return self._denoise(X, self.verbose)
+        starts = window_starts(n, width)
+        if len(starts) == 1:
+            out, choices = self._denoise(X, self.verbose)
+            return out, {**_with_window_axis([choices]), "window_starts_": starts}
+        taper = cross_fade(width)
+        out = np.zeros(X.shape)
+        total = np.zeros(n)
+        found = []
+        progress = Progress(type(self).__name__, len(starts), "windows", enabled=bool(self.verbose))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for k, start in enumerate(starts):
+                part, choices = self._denoise(X[:, start : start + width], 0)
+                weight = taper.copy()
+                if k == 0:
+                    weight[: len(weight) // 2] = 1.0
+                if k == len(starts) - 1:
+                    weight[len(weight) // 2 :] = 1.0
+                out[:, start : start + width] += weight * part
+                total[start : start + width] += weight
+                found.append(choices)
+                progress.update(k + 1)
+        for message in dict.fromkeys((w.category, str(w.message)) for w in caught):
+            warn_user(f"{message[1]} (in windows of {width} samples)", message[0])
+        out = (out / total).astype(X.dtype, copy=False)
+        return out, {**_with_window_axis(found), "window_starts_": starts}
+
+
+def window_starts(n: int, width: int) -> np.ndarray:
+    """First samples of the windows of ``width`` that cover ``n`` samples,
+    overlapping by a quarter of ``width`` (the last ends at sample ``n``)."""
+    if n <= width:
+        return np.array([0])
+    hop = width - width // 4
+    starts = list(range(0, n - width, hop))
+    return np.array([*starts, n - width])
+
+
+def cross_fade(width: int) -> np.ndarray:
+    """A window's weights: ``sin**2`` up over its first quarter, 1, ``cos**2``
+    down over its last; overlapping by a quarter, neighbours sum to 1."""
+    ramp = width // 4
+    weight = np.ones(width)
+    if ramp:
+        rise = np.sin(np.pi / 2 * (np.arange(ramp) + 0.5) / ramp) ** 2
+        weight[:ramp], weight[width - ramp :] = rise, rise[::-1]
+    return weight
+
+
+def _with_window_axis(found: list[dict]) -> dict:
+    """Per-window fitted attributes as one: arrays stacked on a window axis
+    (after the signal axis), the rest (the same in every window) kept once."""
+    return {
+        name: np.stack([f[name] for f in found], axis=1) if isinstance(value, np.ndarray) else value
+        for name, value in found[0].items()
+    }
 
 
 class _SparseFilter(_PerSignalChoice):
@@ -123,6 +200,7 @@ class _SparseFilter(_PerSignalChoice):
         "lam": [StrOptions({"auto", "sure"}), Interval(Real, 0, None, closed="left")],
         "domain": [StrOptions(set(_DOMAINS))],
         "wavelet": [str],
+        "window_length": [None, Interval(Integral, WINDOW_MIN_LENGTH, None, closed="left")],
         "verbose": ["verbose"],
     }
 
@@ -131,7 +209,7 @@ class _SparseFilter(_PerSignalChoice):
         if self.domain in ("wavelet", "swt"):
             _wavelet(self.wavelet)
 
-    def _denoise(self, X):
+    def _denoise(self, X, verbose):
         """Denoised rows, the weight used for each and (``lam="sure"``) its risk."""
         # Every solver here is 1-homogeneous (denoise(c y, c lam) = c denoise(y,
         # lam)): solve each row at unit peak, so no magnitude over- or underflows.
@@ -148,7 +226,7 @@ class _SparseFilter(_PerSignalChoice):
         else:
             short, lams = False, np.full(len(X64), float(self.lam)) / scale[:, 0]
         if self.lam == "sure" and not short:
-            out, lams, risks = self._tune(X64, sigmas)
+            out, lams, risks = self._tune(X64, sigmas, verbose)
         elif self.domain == "time":
             out = self._threshold(X64, lams[:, None])
         elif self.domain == "dft":
@@ -181,7 +259,7 @@ class _SparseFilter(_PerSignalChoice):
         )
         return sigmas
 
-    def _tune(self, X, sigmas):
+    def _tune(self, X, sigmas, verbose):
         """Per signal, the ``lam`` of lowest SURE: estimates, weights, risks."""
         family = self._family()
         # Monte-Carlo divergences (DFT domain) use one probe from a fixed seed
@@ -190,7 +268,7 @@ class _SparseFilter(_PerSignalChoice):
         probe = np.random.default_rng(0).standard_normal(X.shape[1]) if dft else None
         out, lams, risks = [], [], []
         who = f'{type(self).__name__}(lam="sure", domain="{self.domain}")'
-        progress = Progress(who, len(X), "signals", enabled=bool(self.verbose))
+        progress = Progress(who, len(X), "signals", enabled=bool(verbose))
         for i, (row, sigma) in enumerate(zip(X, sigmas)):
             x, lam, risk = tune(family, row, sigma, probe=probe)
             progress.update(i + 1)
@@ -242,6 +320,13 @@ class L1Denoiser(_SparseFilter):
         ``2**levels``, and a signal of odd length is returned unchanged).
     wavelet : str, default="db4"
         Wavelet for ``domain="wavelet"`` and ``"swt"``.
+    window_length : int, optional
+        Denoise signals longer than this window by window: overlapping
+        windows of this many samples (a quarter overlap, cross-faded there),
+        each with its own noise estimate and weight, for noise whose level
+        drifts along a long recording and for memory bounded by one window.
+        Shorter signals are denoised whole, as without it. With it, ``lam_``
+        and ``risk_`` have a window axis: shape ``(n_signals, n_windows)``.
     verbose : int, default=0
         1 reports progress on stderr while ``lam="sure"`` tunes: one line,
         updated as signals finish (at most twice a second).
@@ -254,6 +339,8 @@ class L1Denoiser(_SparseFilter):
     risk_ : ndarray of shape (n_signals,)
         With ``lam="sure"``, each fitted signal's estimated mean squared error
         per sample (SURE) at ``lam_``, in squared signal units; NaN otherwise.
+    window_starts_ : ndarray of shape (n_windows,)
+        With ``window_length``: the first sample of each window.
 
     See Also
     --------
@@ -278,11 +365,18 @@ class L1Denoiser(_SparseFilter):
     }
 
     def __init__(
-        self, lam="auto", *, domain: str = "time", wavelet: str = "db4", verbose: int = 0
+        self,
+        lam="auto",
+        *,
+        domain: str = "time",
+        wavelet: str = "db4",
+        window_length: int | None = None,
+        verbose: int = 0,
     ) -> None:
         self.lam = lam
         self.domain = domain
         self.wavelet = wavelet
+        self.window_length = window_length
         self.verbose = verbose
 
     def _threshold(self, v, lam):
@@ -327,6 +421,13 @@ class GMCDenoiser(_SparseFilter):
         :class:`L1Denoiser`.
     wavelet : str, default="db4"
         Wavelet for ``domain="wavelet"`` and ``"swt"``.
+    window_length : int, optional
+        Denoise signals longer than this window by window: overlapping
+        windows of this many samples (a quarter overlap, cross-faded there),
+        each with its own noise estimate and weight, for noise whose level
+        drifts along a long recording and for memory bounded by one window.
+        Shorter signals are denoised whole, as without it. With it, ``lam_``
+        and ``risk_`` have a window axis: shape ``(n_signals, n_windows)``.
     verbose : int, default=0
         1 reports progress on stderr while ``lam="sure"`` tunes: one line,
         updated as signals finish (at most twice a second).
@@ -338,6 +439,8 @@ class GMCDenoiser(_SparseFilter):
     risk_ : ndarray of shape (n_signals,)
         With ``lam="sure"``, each fitted signal's estimated mean squared error
         per sample (SURE) at ``lam_``; NaN otherwise.
+    window_starts_ : ndarray of shape (n_windows,)
+        With ``window_length``: the first sample of each window.
 
     See Also
     --------
@@ -373,12 +476,14 @@ class GMCDenoiser(_SparseFilter):
         gamma: float = 0.8,
         domain: str = "time",
         wavelet: str = "db4",
+        window_length: int | None = None,
         verbose: int = 0,
     ) -> None:
         self.lam = lam
         self.gamma = gamma
         self.domain = domain
         self.wavelet = wavelet
+        self.window_length = window_length
         self.verbose = verbose
 
     def _threshold(self, v, lam):
