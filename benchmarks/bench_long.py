@@ -1,6 +1,7 @@
 """Label-free denoising of one long recording: time and peak memory against length.
 
     python benchmarks/bench_long.py [--lengths 1e4 1e5 1e6] [--skip-gmc]
+        [--window 65536] [--drift 262144]
 
 Data: PyWavelets' ECG (``pywt.data.ecg()``, 1024 real samples at 360 Hz) tiled to
 each length, with white noise at SNR 7 (noise std = the signal's std / 7). On a
@@ -13,6 +14,12 @@ at one weight) give the machine's speed, and the ratios to BayesShrink are what
 to compare across machines. Peak memory is numpy's, traced by ``tracemalloc``.
 Needs PyWavelets and scikit-image (the ``bench`` extra); numba (in ``bench``)
 compiles the exact TV loop.
+
+``--window W`` adds ``AutoDenoiser(window_length=W)`` at every length (its
+memory is bounded by the window beyond the signal and its output).
+``--drift N`` compares it with the whole-signal AutoDenoiser on N samples whose
+noise std doubles halfway, and on stationary noise (the same clean ECG), over
+three noise draws, at windows of N / 16 and N / 4.
 """
 
 from __future__ import annotations
@@ -27,12 +34,16 @@ import numpy as np
 from sknd.denoise import AutoDenoiser, GMCDenoiser, tv_denoise
 
 
-def recording(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def recording(n: int, seed: int = 0, drift: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Tiled ECG and it with noise at SNR 7 (``drift``: doubled after halfway)."""
     import pywt
 
     ecg = pywt.data.ecg().astype(float)
     clean = np.tile(ecg, n // len(ecg) + 1)[:n]
-    noisy = clean + clean.std() / 7 * np.random.default_rng(seed).standard_normal(n)
+    sigma = np.full(n, clean.std() / 7)
+    if drift:
+        sigma[n // 2 :] *= 2
+    noisy = clean + sigma * np.random.default_rng(seed).standard_normal(n)
     return clean, noisy
 
 
@@ -48,17 +59,24 @@ def timed(fn, *args):
 
 
 def anchors(noisy):
+    """The machine's speed: one plain transform each (scikit-image's where installed)."""
     import pywt
-    from skimage.restoration import denoise_tv_chambolle, denoise_wavelet
 
     n4 = len(noisy) - len(noisy) % 16  # the SWT needs a multiple of 2^4
-    return {
-        "BayesShrink (skimage)": lambda: denoise_wavelet(noisy, method="BayesShrink"),
+    out = {
         "SWT 4 levels, round trip (pywt)": lambda: pywt.iswt(
             pywt.swt(noisy[:n4], "sym8", level=4, trim_approx=True), "sym8"
         ),
-        "Chambolle TV (skimage)": lambda: denoise_tv_chambolle(noisy, weight=0.1),
         "exact TV, one weight (sknd)": lambda: tv_denoise(noisy, 0.1),
+    }
+    try:
+        from skimage.restoration import denoise_tv_chambolle, denoise_wavelet
+    except ImportError:  # the bench extra has it; the dev install may not
+        return out
+    return {
+        "BayesShrink (skimage)": lambda: denoise_wavelet(noisy, method="BayesShrink"),
+        **out,
+        "Chambolle TV (skimage)": lambda: denoise_tv_chambolle(noisy, weight=0.1),
     }
 
 
@@ -67,42 +85,92 @@ def psnr(clean, x):
     return 10 * np.log10(peak**2 / np.mean((x - clean) ** 2))
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lengths", type=float, nargs="+", default=[1e4, 1e5, 1e6])
-    parser.add_argument("--skip-gmc", action="store_true", help="leave GMCDenoiser out")
-    args = parser.parse_args(argv)
-    tv_denoise(np.arange(8.0), 0.5)  # compile the TV loop before timing (numba)
-    times = {}
-    for n in (int(v) for v in args.lengths):
+def drift_table(n: int, widths, seeds: int = 3) -> list[str]:
+    """Windowed against whole-signal AutoDenoiser, noise doubling halfway or not."""
+    lines = [
+        f"Noise that drifts: {n:,} samples of tiled ECG at SNR 7, its noise std doubled "
+        f"after halfway or not. PSNR in dB, mean ± std over {seeds} noise draws; gain = "
+        "windowed - whole, mean (min) over the draws.",
+        "",
+        "| noise | whole | window | windowed | gain dB (min) | seconds whole / windowed |",
+        "|---|---|---|---|---|---|",
+    ]
+    for drift in (True, False):
+        for width in widths:
+            whole, windowed, gains, times = [], [], [], [0.0, 0.0]
+            for seed in range(seeds):
+                clean, noisy = recording(n, seed, drift=drift)
+                for k, model in enumerate((AutoDenoiser(), AutoDenoiser(window_length=width))):
+                    start = time.perf_counter()
+                    out = model.fit_transform(noisy[None])[0]
+                    times[k] += time.perf_counter() - start
+                    (whole if k == 0 else windowed).append(psnr(clean, out))
+                gains.append(windowed[-1] - whole[-1])
+            lines.append(
+                f"| {'doubles halfway' if drift else 'stationary'} | "
+                f"{np.mean(whole):.2f} ± {np.std(whole):.2f} | {width:,} | "
+                f"{np.mean(windowed):.2f} ± {np.std(windowed):.2f} | "
+                f"{np.mean(gains):+.2f} ({min(gains):+.2f}) | "
+                f"{times[0] / seeds:.1f} / {times[1] / seeds:.1f} |"
+            )
+    return lines
+
+
+def length_table(lengths, *, window=None, gmc=True) -> list[str]:
+    """Seconds, ratio to the first anchor, peak MB and PSNR at each length."""
+    lines, times = [], {}
+    for n in lengths:
         clean, noisy = recording(n)
-        print(f"\n## {n:,} samples (tiled ECG, SNR 7; noisy input {psnr(clean, noisy):.1f} dB)")
-        print("| method | seconds | x BayesShrink | peak MB | PSNR dB |")
-        print("|---|---|---|---|---|")
+        lines += [
+            "",
+            f"{n:,} samples (noisy input {psnr(clean, noisy):.1f} dB):",
+            "",
+            "| method | seconds | x first anchor | peak MB | PSNR dB |",
+            "|---|---|---|---|---|",
+        ]
         base = None
         for name, fn in anchors(noisy).items():
             seconds, peak, _ = timed(fn)
             base = base or seconds
-            print(f"| {name} | {seconds:.2f} | {seconds / base:.1f} | {peak:.0f} | |")
+            lines.append(f"| {name} | {seconds:.2f} | {seconds / base:.1f} | {peak:.0f} | |")
         models = {"AutoDenoiser()": AutoDenoiser()}
-        if not args.skip_gmc:
+        if window:
+            models[f"AutoDenoiser(window_length={window})"] = AutoDenoiser(window_length=window)
+        if gmc:
             models['GMCDenoiser(lam="sure", domain="tv")'] = GMCDenoiser(lam="sure", domain="tv")
         for name, model in models.items():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # implausible-noise rows
                 seconds, peak, out = timed(model.fit_transform, noisy[None])
             times.setdefault(name, {})[n] = seconds
-            extra = f" (chose {model.choice_[0]})" if hasattr(model, "choice_") else ""
-            print(
+            chose = np.unique(getattr(model, "choice_", []))
+            extra = f" (chose {', '.join(chose)})" if len(chose) else ""
+            lines.append(
                 f"| {name}{extra} | {seconds:.2f} | {seconds / base:.0f} | {peak:.0f} | "
                 f"{psnr(clean, out[0]):.1f} |"
             )
-    lengths = sorted(int(v) for v in args.lengths)
+    lengths = sorted(lengths)
     if len(lengths) > 1:
-        print("\nGrowth of time with length (1 = linear), first to last length:")
+        lines += ["", "Growth of time with length (1 = linear), first to last length:", ""]
         for name, by_n in times.items():
             slope = np.log(by_n[lengths[-1]] / by_n[lengths[0]]) / np.log(lengths[-1] / lengths[0])
-            print(f"- {name}: {slope:.2f}")
+            lines.append(f"- {name}: {slope:.2f}")
+    return lines
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lengths", type=float, nargs="+", default=[1e4, 1e5, 1e6])
+    parser.add_argument("--skip-gmc", action="store_true", help="leave GMCDenoiser out")
+    parser.add_argument("--window", type=int, help="also AutoDenoiser(window_length=W)")
+    parser.add_argument("--drift", type=float, help="windows against noise that drifts")
+    args = parser.parse_args(argv)
+    tv_denoise(np.arange(8.0), 0.5)  # compile the TV loop before timing (numba)
+    if args.drift:
+        n = int(args.drift)
+        print("\n".join(drift_table(n, (n // 16, n // 4))))
+    lengths = [int(v) for v in args.lengths]
+    print("\n".join(length_table(lengths, window=args.window, gmc=not args.skip_gmc)))
 
 
 if __name__ == "__main__":

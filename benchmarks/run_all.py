@@ -25,6 +25,7 @@ import sklearn
 import skorch
 import study_denoise
 import study_hyper
+import study_long
 import study_nd
 import study_raster
 import study_real
@@ -42,6 +43,7 @@ STUDIES = {
     "hyper": study_hyper,
     "denoise": study_denoise,
     "single": study_single,
+    "long": study_long,
     "speed": study_speed,
     "raster": study_raster,
 }

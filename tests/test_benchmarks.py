@@ -41,6 +41,8 @@ def test_quick_report(tmp_path):
         "### Training time per epoch",
         "### Inference",
         "## Rasters at scale",
+        "## Long recordings",
+        "Noise that drifts",
     ):
         assert heading in text
     assert "nan" not in text.lower().replace("nanosecond", "")
