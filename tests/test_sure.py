@@ -121,6 +121,28 @@ def test_swt_thresholds_each_level_at_its_own_noise_std():
     np.testing.assert_allclose(Thresholding("soft", "swt", "haar").solve(y, 1.5)[0], expected)
 
 
+@pytest.mark.filterwarnings("ignore:norm=True, but the wavelet is not orthogonal:UserWarning")
+@pytest.mark.parametrize("n", [64, 96, 2048])
+@pytest.mark.parametrize("wavelet", ["haar", "sym8", "db4", "coif1", "bior2.2"])
+def test_swt_inverse_by_fourier_is_pywts_inverse(wavelet, n):
+    # Orthogonal wavelets are inverted as the frame's adjoint, band spectra
+    # summed by FFT (frame vectors wrapped onto n samples, longer than n at
+    # 64 and 96); others by pywt. Either way: pywt.iswt of the shrunk bands.
+    from sknd.denoise import firm_threshold
+    from sknd.denoise._sure import swt_gains, swt_level
+
+    y = np.random.default_rng(8).standard_normal(n)
+    level = swt_level(n, wavelet)
+    bands = pywt.swt(y, wavelet, level, trim_approx=True, norm=True)
+    lams = np.array([0.3, 1.0, 2.5])
+    xs, _ = Thresholding("firm", "swt", wavelet, gamma=0.8).solve_many(y, lams)
+    gains = swt_gains(wavelet, level)
+    for lam, x in zip(lams, xs):
+        shrunk = [bands[0]]
+        shrunk += [firm_threshold(b, lam * g, lam * g / 0.8) for b, g in zip(bands[1:], gains[1:])]
+        np.testing.assert_allclose(x, pywt.iswt(shrunk, wavelet, norm=True), rtol=0, atol=1e-12)
+
+
 @pytest.mark.parametrize("n", [37, 128, 130])
 @pytest.mark.parametrize("family", THRESHOLDS, ids=repr)
 def test_one_transform_for_all_weights_gives_each_weights_solve_bit_for_bit(family, n, monkeypatch):

@@ -45,9 +45,11 @@ def test_compiled_tv_equals_the_python_loop_bit_for_bit():
             steps = np.repeat(rng.normal(size=n // 10 + 1), 10)[:n] * 3
             for y in (rng.normal(size=n) * scale + steps, np.round(steps + rng.normal(size=n))):
                 lam_max = np.abs(np.cumsum(y - y.mean())[:-1]).max(initial=0.0)
+                condat, compiled_lam_max = _tv._condat_compiled()
+                assert compiled_lam_max(y, y.mean()) == lam_max
                 for lam in (1e-6 * scale, 0.3 * scale, 0.5 * lam_max, 0.999 * lam_max):
                     python = _tv._condat(y.tolist(), lam, np.empty(n))
-                    compiled = _tv._condat_compiled()(y, lam, np.empty(n))
+                    compiled = condat(y, lam, np.empty(n))
                     np.testing.assert_array_equal(python, compiled)
 
 

@@ -173,14 +173,30 @@ class Thresholding(Family):
             return x[:, : len(y)], div
         # A Parseval frame: the inverse is the adjoint, so a coefficient kept
         # with slope s adds s * gain^2 to the divergence (gain = its frame
-        # vector's norm, also its noise std per unit of sigma).
-        gains = swt_gains(self.wavelet, len(coeffs) - 1)
-        out = [np.tile(coeffs[0], (k, 1))]
+        # vector's norm, also its noise std per unit of sigma). The adjoint of
+        # a circular convolution is a correlation: summed over bands in the
+        # Fourier domain it is pywt.iswt to rounding (1e-15), ~2.5x faster.
+        # (Only orthogonal wavelets make a Parseval frame; pywt inverts others.)
+        import scipy.fft
+
+        level = len(coeffs) - 1
+        gains = swt_gains(self.wavelet, level)
         div = np.full(k, gains[0] ** 2 * coeffs[0].size)
-        for c, g in zip(coeffs[1:], gains[1:]):
+        orthogonal = pywt.Wavelet(self.wavelet).orthogonal
+        if orthogonal:
+            spectra = swt_spectra(self.wavelet, level, len(y))
+            acc = np.tile(spectra[0] * scipy.fft.rfft(coeffs[0]), (k, 1))
+        else:
+            out = [np.tile(coeffs[0], (k, 1))]
+        for b, (c, g) in enumerate(zip(coeffs[1:], gains[1:]), start=1):
             shrunk, d = self._shrink(c[None, :], lams * g)
-            out.append(shrunk)
             div = div + g**2 * d
+            if orthogonal:
+                acc += spectra[b] * scipy.fft.rfft(shrunk, axis=-1)
+            else:
+                out.append(shrunk)
+        if orthogonal:
+            return scipy.fft.irfft(acc, n=len(y), axis=-1), div
         return pywt.iswt(out, self.wavelet, norm=True, axis=-1), div
 
 
@@ -204,6 +220,31 @@ def swt_gains(wavelet: str, level: int) -> np.ndarray:
     impulse[0] = 1.0
     bands = pywt.swt(impulse, wavelet, level=level, trim_approx=True, norm=True)
     return np.array([np.linalg.norm(b) for b in bands])
+
+
+@functools.lru_cache(maxsize=2)
+def swt_spectra(wavelet: str, level: int, n: int) -> np.ndarray:
+    """Conjugate spectra (``rfft``) of the SWT bands' frame vectors on ``n``
+    samples, approximation first: ``pywt.swt`` of ``y`` is, band by band, the
+    circular convolution of ``y`` with these vectors, so its adjoint (the
+    inverse, in a Parseval frame) is ``irfft(sum(spectrum * rfft(band)))``.
+    ~56 bytes a sample; the last two kept (one wavelet's families in a row).
+    """
+    import pywt
+    import scipy.fft
+
+    # The vectors have support (2**level) * (filter length): one short impulse
+    # response gives them, wrapped onto n samples (offsets taken circularly).
+    width = 2**level * 4 * pywt.Wavelet(wavelet).dec_len
+    impulse = np.zeros(width)
+    impulse[0] = 1.0
+    bands = pywt.swt(impulse, wavelet, level=level, trim_approx=True, norm=True)
+    at = np.arange(width)
+    at = np.where(at < width // 2, at, at - width) % n
+    vectors = np.zeros((len(bands), n))
+    for vector, band in zip(vectors, bands):
+        np.add.at(vector, at, band)
+    return np.conj(scipy.fft.rfft(vectors, axis=-1))
 
 
 class TotalVariation(Family):

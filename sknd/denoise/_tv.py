@@ -43,13 +43,28 @@ def tv_denoise(y: np.ndarray, lam: float) -> np.ndarray:
     if not np.isfinite(mean):  # the sum overflowed: average at unit peak
         scale = np.abs(y).max()
         mean = np.mean(y / scale) * scale
+    compiled = _condat_compiled()
+    if compiled is not None:
+        y = np.ascontiguousarray(y)
+        if lam >= compiled[1](y, mean):
+            x[:] = mean
+            return x
+        return compiled[0](y, float(lam), x)
     if lam >= np.abs(np.cumsum(y - mean)[:-1]).max(initial=0.0):
         x[:] = mean
         return x
-    compiled = _condat_compiled()
-    if compiled is not None:
-        return compiled(np.ascontiguousarray(y), float(lam), x)
     return _condat(y.tolist(), float(lam), x)  # Python floats: this loop is scalar work
+
+
+def _lam_max(y, mean):
+    """``max_k |sum_{i<=k} (y_i - mean)|`` over ``k < n - 1``, in one pass
+    (compiled; numpy's ``cumsum`` adds in the same order, so equal bit for bit)."""
+    total = 0.0
+    top = 0.0
+    for i in range(len(y) - 1):
+        total += y[i] - mean
+        top = max(top, abs(total))
+    return top
 
 
 def _condat(vals, lam, x):
@@ -120,13 +135,15 @@ def _condat(vals, lam, x):
 
 @functools.cache
 def _condat_compiled():
-    """``_condat`` compiled by numba (on first use; cached on disk), or None
-    where numba is not installed (it is optional: ``pip install "sknd[fast]"``)."""
+    """``_condat`` and ``_lam_max`` compiled by numba (on first use; cached on
+    disk), or None where numba is not installed (it is optional: ``pip install
+    "sknd[fast]"``)."""
     try:
         import numba
     except ImportError:
         return None
-    return numba.njit(cache=True, nogil=True)(_condat)
+    jit = numba.njit(cache=True, nogil=True)
+    return jit(_condat), jit(_lam_max)
 
 
 def tv_gmc_denoise(y, lam, *, alpha_lam=0.7, tol=1e-5, max_iter=200, x0=None):
