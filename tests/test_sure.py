@@ -82,6 +82,21 @@ def test_smoothed_choice_has_lower_error_than_the_grid_argmin():
     assert np.mean(errors[True]) < 0.97 * np.mean(errors[False])
 
 
+def test_smoothed_risk_never_undercuts_the_measured_risk_by_more_than_sures_noise():
+    # A long smooth signal: haar's risk curve is steep and precise, and a
+    # parabola over five grid points undershoots SURE at its own vertex.
+    n = 2**16
+    y = np.asarray(pywt.data.demo_signal("HeaviSine", n), dtype=float)
+    y = y + y.std() / 7 * np.random.default_rng(1).standard_normal(n)
+    sigma = estimate_noise(y[None])[0]
+    family = Thresholding("firm", "wavelet", "haar")
+    _, lam, risk = tune(family, y, sigma)
+    estimate, div = family.solve(y, lam)
+    measured = sure(y, estimate, sigma, div)
+    assert risk >= measured - sigma**2 * np.sqrt(2 / n) - 1e-12
+    assert risk < measured  # smoothed all the same
+
+
 def test_gmc_tv_smoothed_divergence_beats_the_grid_argmin():
     # GMC-TV's divergence counts segments, 5 at a time; its local linear fit
     # in log lam (the residual kept exact) picks better weights than the

@@ -22,7 +22,7 @@ from ._classical import (
     too_short_for_noise_estimate,
 )
 from ._signal import mad_std
-from ._sure import Identity, Thresholding, TotalVariation, tune
+from ._sure import Identity, Thresholding, TotalVariation, nearest_index, sure, tune
 
 __all__ = ["AutoDenoiser"]
 
@@ -50,14 +50,14 @@ def _converge_gmc_tv(gamma, y, sigma, lam, x):
     """Tune again around the truncated search's choice (half a grid step to
     each side), each weight solved to convergence from the search's solution:
     the risk of a truncated solve is not the risk of the filter."""
-    exact = TotalVariation(gamma, tol=1e-4, max_iter=200)
+    exact = _exact_gmc_tv(gamma)
     step = float(np.sqrt(_GMC_TV_SPAN[1] / _GMC_TV_SPAN[0]))
     return tune(exact, y, sigma, grid=lam / sigma * np.array([1 / step, 1.0, step]), x0=x)
 
 
-def _nearest(grid, value) -> int:
-    """Index of the grid point nearest ``value`` in log scale."""
-    return int(np.argmin(np.abs(np.log(grid) - np.log(max(value, 1e-300)))))
+def _exact_gmc_tv(gamma):
+    """GMC total variation solved to convergence (the truncated search's end)."""
+    return TotalVariation(gamma, tol=1e-4, max_iter=200)
 
 
 def multiscale_noise_std(y, wavelet="sym8", levels=4) -> float:
@@ -215,6 +215,15 @@ class AutoDenoiser(_PerSignalChoice):
         ``risk_``, ``noise_std_`` and ``noise_plausible_`` have a window axis,
         shape ``(n_signals, n_windows)``, and ``risks_`` is
         ``(n_signals, n_windows, n_families)``.
+    tuning_length : int or None, default=131072
+        Signals longer than twice this are tuned on their central
+        ``tuning_length`` samples: every candidate's weight and risk come from
+        that block, and only the chosen filter, at its weight, runs on the
+        whole signal (the noise std is estimated on the whole). On a block this
+        long SURE's noise is small (it falls as 1 / sqrt(length)), so the
+        choice is the whole signal's for a recording that is alike along its
+        length; use ``window_length`` for one that is not, or None to tune on
+        the whole signal (about 8 times slower at a million samples).
     verbose : int, default=0
         1 reports progress on stderr: one line, updated as each candidate of
         each signal is tuned (with ``window_length``, as each window is done),
@@ -227,12 +236,14 @@ class AutoDenoiser(_PerSignalChoice):
     lam_ : ndarray of shape (n_signals,)
         Its weight, in the signal's units.
     risk_ : ndarray of shape (n_signals,)
-        Its estimated mean squared error per sample (SURE). It inherits the
+        Its estimated mean squared error per sample (SURE), on the whole
+        signal. It inherits the
         error of the noise estimate: estimating ``sigma**2`` too low by ``d``
         raises every candidate's risk by about ``d``, which leaves the choice
         alone but not the value.
     risks_ : ndarray of shape (n_signals, n_families)
-        Every candidate's lowest estimated risk: why it chose what it chose.
+        Every candidate's lowest estimated risk: why it chose what it chose
+        (on the tuning block, for signals longer than ``2 * tuning_length``).
         NaN where GMC total variation was not tried (it runs only where L1
         total variation beat the other L1 candidates: it costs ~100 times
         more, and improves on L1-TV by removing its bias, not by fitting
@@ -281,6 +292,7 @@ class AutoDenoiser(_PerSignalChoice):
         "gamma": [Interval(Real, 0, 1, closed="neither")],
         "noise_std": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
         "window_length": [None, Interval(Integral, WINDOW_MIN_LENGTH, None, closed="left")],
+        "tuning_length": [None, Interval(Integral, WINDOW_MIN_LENGTH, None, closed="left")],
         "verbose": ["verbose"],
     }
 
@@ -292,6 +304,7 @@ class AutoDenoiser(_PerSignalChoice):
         gamma=0.8,
         noise_std="auto",
         window_length=None,
+        tuning_length=2**17,
         verbose=0,
     ):
         self.families = families
@@ -299,6 +312,7 @@ class AutoDenoiser(_PerSignalChoice):
         self.gamma = gamma
         self.noise_std = noise_std
         self.window_length = window_length
+        self.tuning_length = tuning_length
         self.verbose = verbose
 
     def _check_params(self):
@@ -344,46 +358,33 @@ class AutoDenoiser(_PerSignalChoice):
         progress = Progress(
             "AutoDenoiser", len(X64) * len(names), "candidates", enabled=bool(verbose)
         )
+        risk = np.full(len(X64), np.nan)  # NaN where the signal is left unchanged
         for i, (row, sigma) in enumerate(zip(X64, sigmas)):
-            best, found = None, {}
             risks[i] = np.nan
             if i in implausible:  # the least destructive choice: the signal itself
                 out[i], lams[i] = row, 0.0
                 choice.append("none")
                 progress.update((i + 1) * len(names))
                 continue
-            for done, j in enumerate(order, start=1):
-                progress.update(i * len(names) + done - 1, f"signal {i + 1}: tuning {names[j]}")
-                name, family = names[j], candidates[names[j]]
-                grid = None
-                if name == "GMC tv" and "L1 tv" in found:
-                    l1 = {k: v for k, v in found.items() if k.startswith("L1 ")}
-                    if min(l1, key=lambda k: l1[k][1]) != "L1 tv" or sigma <= 0:
-                        continue
-                    grid = found["L1 tv"][0] / sigma * _GMC_TV_SPAN
-                start = None
-                sibling = name.replace(" swt ", " wavelet ")
-                long = len(row) >= _WALK_MIN_LENGTH and sigma > 0
-                if long and sibling != name and sibling in found:
-                    # An undecimated search (one inverse SWT per weight, the
-                    # costliest solve here) starts at its decimated sibling's
-                    # weight: the walk downhill then solves ~6 weights, not 24.
-                    start = _nearest(family.grid, found[sibling][0] / sigma)
-                x, lam, risk = tune(family, row, sigma, grid=grid, start=start)
-                if name == "GMC tv":
-                    x, lam, risk = _converge_gmc_tv(self.gamma, row, sigma, lam, x)
-                found[name] = (lam, risk)
-                risks[i, j] = risk
-                if best is None or risk < best[2]:
-                    best = (x, lam, risk, name)
+
+            def report(done, name, i=i):
+                progress.update(i * len(names) + done, f"signal {i + 1}: tuning {name}")
+
+            block = self.tuning_length
+            if block is None or len(row) <= 2 * block:
+                (out[i], lams[i], risk[i], name), _ = self._search(
+                    row, sigma, candidates, order, risks[i], report
+                )
+            else:
+                out[i], lams[i], risk[i], name = self._search_long(
+                    row, sigma, candidates, order, risks[i], report
+                )
             progress.update((i + 1) * len(names), f"signal {i + 1}")
-            out[i], lams[i] = best[0], best[1]
-            choice.append(best[3])
+            choice.append(name)
         with np.errstate(over="ignore"):  # a risk in units of 1e300 squared is inf
             risks = risks * scale**2
+            risk = risk * scale[:, 0] ** 2
         rows = np.arange(len(X64))
-        best_column = [names.index(c) if c in names else 0 for c in choice]
-        risk = risks[rows, best_column]  # NaN where the signal was left unchanged
         out = (out * scale).astype(X.dtype, copy=False)
         out[list(implausible)] = X[list(implausible)]  # exactly, not via unit peak
         return out, {
@@ -395,6 +396,70 @@ class AutoDenoiser(_PerSignalChoice):
             "noise_std_": sigmas * scale[:, 0],
             "noise_plausible_": ~np.isin(rows, list(implausible)),
         }
+
+    def _search(self, row, sigma, candidates, order, risks, report):
+        """Tune every candidate on ``row`` (risks into ``risks``, in the order
+        of ``candidates``): the best one's estimate, weight, risk and name, and
+        each candidate tried's ``(lam, risk)`` by name."""
+        names = list(candidates)
+        best, found = None, {}
+        for done, j in enumerate(order):
+            name, family = names[j], candidates[names[j]]
+            report(done, name)
+            grid = None
+            if name == "GMC tv" and "L1 tv" in found:
+                l1 = {k: v for k, v in found.items() if k.startswith("L1 ")}
+                if min(l1, key=lambda k: l1[k][1]) != "L1 tv" or sigma <= 0:
+                    continue
+                grid = found["L1 tv"][0] / sigma * _GMC_TV_SPAN
+            start = None
+            sibling = name.replace(" swt ", " wavelet ")
+            long = len(row) >= _WALK_MIN_LENGTH and sigma > 0
+            if long and sibling != name and sibling in found:
+                # An undecimated search (one inverse SWT per weight, the
+                # costliest solve here) starts at its decimated sibling's
+                # weight: the walk downhill then solves ~6 weights, not 24.
+                start = nearest_index(family.grid, found[sibling][0] / sigma)
+            x, lam, risk = tune(family, row, sigma, grid=grid, start=start)
+            if name == "GMC tv":
+                x, lam, risk = _converge_gmc_tv(self.gamma, row, sigma, lam, x)
+            found[name] = (lam, risk)
+            risks[j] = risk
+            if best is None or risk < best[2]:
+                best = (x, lam, risk, name)
+        return best, found
+
+    def _search_long(self, row, sigma, candidates, order, risks, report):
+        """``_search`` for a signal longer than twice ``tuning_length``.
+
+        Every candidate is tuned on the central block; each is then run once
+        on the whole signal at its block weight, and the lowest of those
+        whole-signal risks chooses the filter (sparse events outside the
+        block, say the jumps of a step signal, count in the choice). The
+        chosen weight is refined on the whole signal: a walk downhill from the
+        block's weight (for GMC-TV, its convergence step around it).
+        """
+        block = self.tuning_length
+        at = (len(row) - block) // 2
+        _, found = self._search(row[at : at + block], sigma, candidates, order, risks, report)
+        names = list(candidates)
+        whole = {}
+        for j in np.flatnonzero(np.isfinite(risks)):
+            family = candidates[names[j]]
+            lam = found[names[j]][0]
+            solver = _exact_gmc_tv(self.gamma) if family.name == "GMC tv" else family
+            x, div = solver.solve(row, lam)
+            whole[names[j]] = (x, lam)
+            risks[j] = sure(row, x, sigma, div)
+        j = int(np.nanargmin(risks))
+        name, family = names[j], candidates[names[j]]
+        x, lam = whole[name]
+        if name == "GMC tv":
+            x, lam, risk = _converge_gmc_tv(self.gamma, row, sigma, lam, x)
+        else:
+            x, lam, risk = tune(family, row, sigma, start=nearest_index(family.grid, lam / sigma))
+        risks[j] = risk
+        return x, lam, risk, name
 
     @staticmethod
     def _warn_implausible(implausible: dict):

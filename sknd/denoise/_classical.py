@@ -20,7 +20,7 @@ from .._sklearn import Integral, Interval, OddInt, ParamsMixin, Real, StrOptions
 from .._validation import unit_peak_rows, warn_user
 from ._signal import NOISE_MIN_LENGTH, SignalMixin, estimate_noise, mean_deviation_std
 from ._solvers import _dft_ops, gmc_general, ista_l1
-from ._sure import Family, Thresholding, TotalVariation, tune
+from ._sure import Family, Thresholding, TotalVariation, nearest_index, tune
 from ._thresholds import firm_threshold, soft_threshold
 
 __all__ = ["GMCDenoiser", "L1Denoiser", "WienerDenoiser"]
@@ -201,6 +201,7 @@ class _SparseFilter(_PerSignalChoice):
         "domain": [StrOptions(set(_DOMAINS))],
         "wavelet": [str],
         "window_length": [None, Interval(Integral, WINDOW_MIN_LENGTH, None, closed="left")],
+        "tuning_length": [None, Interval(Integral, WINDOW_MIN_LENGTH, None, closed="left")],
         "verbose": ["verbose"],
     }
 
@@ -269,8 +270,16 @@ class _SparseFilter(_PerSignalChoice):
         out, lams, risks = [], [], []
         who = f'{type(self).__name__}(lam="sure", domain="{self.domain}")'
         progress = Progress(who, len(X), "signals", enabled=bool(verbose))
+        block = self.tuning_length
         for i, (row, sigma) in enumerate(zip(X, sigmas)):
-            x, lam, risk = tune(family, row, sigma, probe=probe)
+            if block is None or len(row) <= 2 * block:
+                x, lam, risk = tune(family, row, sigma, probe=probe)
+            else:  # tune on the central block, then walk downhill on the whole
+                at = (len(row) - block) // 2
+                part = None if probe is None else probe[:block]
+                _, lam, _ = tune(family, row[at : at + block], sigma, probe=part)
+                start = nearest_index(family.grid, lam / sigma)
+                x, lam, risk = tune(family, row, sigma, probe=probe, start=start)
             progress.update(i + 1)
             out.append(x)
             lams.append(lam)
@@ -327,6 +336,12 @@ class L1Denoiser(_SparseFilter):
         drifts along a long recording and for memory bounded by one window.
         Shorter signals are denoised whole, as without it. With it, ``lam_``
         and ``risk_`` have a window axis: shape ``(n_signals, n_windows)``.
+    tuning_length : int or None, default=131072
+        With ``lam="sure"``: signals longer than twice this are tuned first on
+        their central ``tuning_length`` samples, and from that weight a walk
+        downhill on the whole signal's risk curve finds the whole signal's
+        weight in a few solves (the same weight as a search of the whole grid
+        where the curve has one minimum); None searches the whole grid.
     verbose : int, default=0
         1 reports progress on stderr while ``lam="sure"`` tunes: one line,
         updated as signals finish (at most twice a second).
@@ -371,12 +386,14 @@ class L1Denoiser(_SparseFilter):
         domain: str = "time",
         wavelet: str = "db4",
         window_length: int | None = None,
+        tuning_length: int | None = 2**17,
         verbose: int = 0,
     ) -> None:
         self.lam = lam
         self.domain = domain
         self.wavelet = wavelet
         self.window_length = window_length
+        self.tuning_length = tuning_length
         self.verbose = verbose
 
     def _threshold(self, v, lam):
@@ -428,6 +445,12 @@ class GMCDenoiser(_SparseFilter):
         drifts along a long recording and for memory bounded by one window.
         Shorter signals are denoised whole, as without it. With it, ``lam_``
         and ``risk_`` have a window axis: shape ``(n_signals, n_windows)``.
+    tuning_length : int or None, default=131072
+        With ``lam="sure"``: signals longer than twice this are tuned first on
+        their central ``tuning_length`` samples, and from that weight a walk
+        downhill on the whole signal's risk curve finds the whole signal's
+        weight in a few solves (the same weight as a search of the whole grid
+        where the curve has one minimum); None searches the whole grid.
     verbose : int, default=0
         1 reports progress on stderr while ``lam="sure"`` tunes: one line,
         updated as signals finish (at most twice a second).
@@ -477,6 +500,7 @@ class GMCDenoiser(_SparseFilter):
         domain: str = "time",
         wavelet: str = "db4",
         window_length: int | None = None,
+        tuning_length: int | None = 2**17,
         verbose: int = 0,
     ) -> None:
         self.lam = lam
@@ -484,6 +508,7 @@ class GMCDenoiser(_SparseFilter):
         self.domain = domain
         self.wavelet = wavelet
         self.window_length = window_length
+        self.tuning_length = tuning_length
         self.verbose = verbose
 
     def _threshold(self, v, lam):

@@ -301,6 +301,11 @@ def mc_divergence(family: Family, y, lam, estimate, sigma, probe) -> float:
     return float(probe @ (moved - estimate) / eps)
 
 
+def nearest_index(grid, value) -> int:
+    """Index of the grid point nearest ``value`` in log scale (a walk's start)."""
+    return int(np.argmin(np.abs(np.log(grid) - np.log(max(value, 1e-300)))))
+
+
 def smoothed(t: np.ndarray, values: np.ndarray, half_width: int = 2) -> np.ndarray:
     """Local linear fit of ``values`` against ``t``, at each point over its
     ``half_width`` neighbours on each side.
@@ -336,7 +341,10 @@ def tune(family: Family, y, sigma, *, probe=None, grid=None, smooth=True, x0=Non
     filter is solved once more at the parabola's vertex (kept within those
     points; the argmin itself where the fit is not convex), and the risk
     returned is the parabola's value there: the smoothed curve's, so families
-    are compared on equally smoothed risks (``family.smooth == "risk"``).
+    are compared on equally smoothed risks (``family.smooth == "risk"``), but
+    never lower than SURE measured at the vertex minus SURE's own noise
+    (``sigma**2 sqrt(2 / n)``): on steep, precise curves a parabola
+    undershoots.
 
     A risk curve with cliffs (GMC-TV's: its risk falls until the weight loses
     a true jump, then leaps up) cannot take a parabola, but its noise is
@@ -351,7 +359,7 @@ def tune(family: Family, y, sigma, *, probe=None, grid=None, smooth=True, x0=Non
     benchmarks/study_single.py --development``).
     ``smooth=False`` keeps the plain argmin for every family.
 
-    ``start`` (a grid index; families without warm starts) solves only what a
+    ``start`` (a grid index, see :func:`nearest_index`) solves only what a
     walk downhill from there needs: the weights around it, then around the
     lowest risk so far, until that one has two solved neighbours on each side.
     On a risk curve with one minimum over the grid that is the full search's
@@ -362,58 +370,62 @@ def tune(family: Family, y, sigma, *, probe=None, grid=None, smooth=True, x0=Non
     if sigma <= 0:  # a noise-free signal: nothing to remove
         return np.array(y, dtype=np.float64), 0.0, 0.0
     warm = getattr(family, "warm", False)
-    solved = []  # (lam, estimate, risk, residual, divergence) in the order solved
+    lams = sigma * grid
+    risks = np.full(len(grid), np.inf)
+    # (lam, estimate, risk, residual, divergence) of each grid point solved;
+    # the vertex of the smoothed curve, if solved, is appended after them.
+    solved = [None] * len(grid)
+
+    def nearest(lam):
+        """The estimate solved at the weight nearest ``lam`` (warm start)."""
+        done = [s for s in solved if s is not None]
+        return min(done, key=lambda s: abs(np.log(s[0] / lam)))[1] if done else x0
 
     def evaluate(lam):
-        first = x0
-        if warm and solved:
-            first = min(solved, key=lambda s: abs(np.log(s[0] / lam)))[1]
-        x, div = family.solve(y, lam, x0=first) if warm else family.solve(y, lam)
+        x, div = family.solve(y, lam, x0=nearest(lam)) if warm else family.solve(y, lam)
         if div is None:
             div = mc_divergence(family, y, lam, x, sigma, probe)
         resid = float(np.sum((y - x) ** 2))
-        solved.append((lam, x, sure(y, x, sigma, div), resid, div))
-        return solved[-1]
+        return (lam, x, sure(y, x, sigma, div), resid, div)
 
-    if warm:
-        risks = np.array([evaluate(sigma * float(f))[2] for f in grid])
-    else:
-        lams = sigma * grid
-        risks = np.full(len(grid), np.inf)
-        solved = [None] * len(grid)
+    def solve_at(indices):
+        if warm:  # one at a time, each from the nearest solution so far
+            for i in indices:
+                solved[i] = evaluate(float(lams[i]))
+                risks[i] = solved[i][2]
+            return
+        xs, divs = family.solve_many(y, lams[indices])
+        divs = np.array(
+            [
+                mc_divergence(family, y, lams[i], x, sigma, probe) if div is None else div
+                for i, x, div in zip(indices, xs, divs)
+            ],
+            dtype=np.float64,
+        )
+        resids = np.sum((y - xs) ** 2, axis=-1)  # as sure() sums each row
+        risks[indices] = _risk(resids, y.size, sigma, divs)
+        for i, x, resid, div in zip(indices, xs, resids.tolist(), divs.tolist()):
+            solved[i] = (float(lams[i]), x, float(risks[i]), resid, div)
 
-        def solve_at(indices):
-            xs, divs = family.solve_many(y, lams[indices])
-            divs = np.array(
-                [
-                    mc_divergence(family, y, lams[i], x, sigma, probe) if div is None else div
-                    for i, x, div in zip(indices, xs, divs)
-                ],
-                dtype=np.float64,
-            )
-            resids = np.sum((y - xs) ** 2, axis=-1)  # as sure() sums each row
-            risks[indices] = _risk(resids, y.size, sigma, divs)
-            for i, x, resid, div in zip(indices, xs, resids.tolist(), divs.tolist()):
-                solved[i] = (float(lams[i]), x, float(risks[i]), resid, div)
-
-        if start is None:
-            solve_at(np.arange(len(grid)))
-        else:  # walk downhill until the lowest risk has two solved neighbours a side
-            k = int(np.clip(start, 0, len(grid) - 1))
-            while True:
-                window = range(max(0, k - 2), min(len(grid), k + 3))
-                need = [i for i in window if solved[i] is None]
-                if not need:
-                    break
-                solve_at(np.array(need))
-                k = int(np.argmin(risks))
+    if start is None:
+        solve_at(np.arange(len(grid)))
+    else:  # walk downhill until the lowest risk has two solved neighbours a side
+        k = int(np.clip(start, 0, len(grid) - 1))
+        while True:
+            window = range(max(0, k - 2), min(len(grid), k + 3))
+            need = [i for i in window if solved[i] is None]
+            if not need:
+                break
+            solve_at(np.array(need))
+            k = int(np.argmin(risks))
     mode = family.smooth if smooth else None
-    if mode == "divergence" and len(grid) >= 3:
-        divs = smoothed(np.log(grid), np.array([d for *_, d in solved]))
-        resid = np.array([r for *_, r, _ in solved])
-        risks = (resid + 2.0 * sigma**2 * divs) / len(y) - sigma**2
-        k = int(np.argmin(risks))
-        return solved[k][1], solved[k][0], float(risks[k])
+    done = np.array([i for i in range(len(grid)) if solved[i] is not None])  # contiguous
+    if mode == "divergence" and len(done) >= 3:
+        divs = smoothed(np.log(grid[done]), np.array([solved[i][4] for i in done]))
+        resid = np.array([solved[i][3] for i in done])
+        smooth_risks = (resid + 2.0 * sigma**2 * divs) / len(y) - sigma**2
+        k = int(done[np.argmin(smooth_risks)])
+        return solved[k][1], solved[k][0], float(np.min(smooth_risks))
     k = int(np.argmin(risks))
     near = slice(max(0, k - 2), k + 3)
     if mode != "risk" or len(grid[near]) < 3:
@@ -423,5 +435,11 @@ def tune(family: Family, y, sigma, *, probe=None, grid=None, smooth=True, x0=Non
     if not a > 0:
         return solved[k][1], solved[k][0], solved[k][2]
     vertex = float(np.clip(-b / (2 * a) + logs.mean(), logs[0], logs[-1]))
-    lam, x, *_ = evaluate(sigma * float(np.exp(vertex)))
-    return x, lam, float(np.polyval([a, b, c], vertex - logs.mean()))
+    lam, x, measured, *_ = evaluate(sigma * float(np.exp(vertex)))
+    # (a warm family's vertex starts from the nearest grid point's solution)
+    # Smoothing may lower the risk by SURE's noise (std ~ sigma^2 sqrt(2 / n)),
+    # no more: where the curve is steep and precise (long signals), a parabola
+    # over five grid points undershoots by far more, which chose the wrong
+    # family (-7 dB) on a smooth signal of 2^19 samples.
+    floor = measured - sigma**2 * np.sqrt(2.0 / y.size)
+    return x, lam, max(float(np.polyval([a, b, c], vertex - logs.mean())), float(floor))

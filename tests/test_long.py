@@ -1,5 +1,5 @@
-"""Windowed denoising of long signals (``window_length``): each window chooses
-for itself, and the windows are blended back without seams."""
+"""Long signals: windows (``window_length``; each window chooses for itself,
+blended back without seams) and tuning blocks (``tuning_length``)."""
 
 import warnings
 
@@ -97,3 +97,63 @@ def test_window_length_is_checked():
     y = np.zeros((1, 500))
     with pytest.raises(ValueError, match="window_length"):
         AutoDenoiser(window_length=8).fit(y)
+
+
+def steps_in_a_smooth_middle(n, seed):
+    """A slow sine with steps in its central quarter; noise std 0.1."""
+    t = np.linspace(0, 1, n)
+    clean = np.sin(2 * np.pi * 3 * t)
+    middle = (t > 3 / 8) & (t < 5 / 8)
+    clean[middle] = np.repeat(np.random.default_rng(seed).normal(0, 1, 32), n // 32)[middle]
+    return clean, clean + 0.1 * np.random.default_rng(seed + 1).standard_normal(n)
+
+
+def test_a_tuning_block_sets_the_weights_and_the_whole_signal_the_choice():
+    families = ["none", "L1 wavelet haar", "GMC wavelet sym8", "GMC wavelet haar", "L1 tv"]
+    n, block = 4096, 1024
+    at = (n - block) // 2
+    for seed in range(2):
+        _, noisy = steps_in_a_smooth_middle(n, seed)
+        fast = AutoDenoiser(families, tuning_length=block)
+        out = fast.fit_transform(noisy[None])[0]
+        whole = AutoDenoiser(families, tuning_length=None)
+        expected = whole.fit_transform(noisy[None])[0]
+        # The block alone holds the steps and would choose otherwise.
+        alone = AutoDenoiser(families).fit(noisy[None, at : at + block])
+        assert alone.choice_[0] != whole.choice_[0]
+        assert fast.choice_[0] == whole.choice_[0]
+        assert fast.choice_[0] == fast.families_[int(np.nanargmin(fast.risks_[0]))]
+        # The chosen weight is refined on the whole signal: the full answer.
+        np.testing.assert_allclose(fast.lam_, whole.lam_, rtol=1e-12)
+        np.testing.assert_allclose(out, expected, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "make, tol",
+    [
+        (lambda b: L1Denoiser(lam="sure", domain="tv", tuning_length=b), 1e-12),
+        (lambda b: L1Denoiser(lam="sure", domain="swt", tuning_length=b), 1e-12),
+        # Iterative: each weight warm-starts from another neighbour than in
+        # the full search, so the solutions agree to the solver's tolerance.
+        (lambda b: GMCDenoiser(lam="sure", domain="tv", tuning_length=b), 1e-3),
+    ],
+    ids=["L1 tv", "L1 swt", "GMC tv"],
+)
+def test_filters_walk_from_the_blocks_weight_to_the_whole_signals(make, tol, monkeypatch):
+    from sknd.denoise import _classical
+
+    _, noisy = steps_in_a_smooth_middle(4096, 0)
+    walks, tune = [], _classical.tune
+
+    def recording(family, y, *args, start=None, **kwargs):
+        walks.append((len(y), start))
+        return tune(family, y, *args, start=start, **kwargs)
+
+    monkeypatch.setattr(_classical, "tune", recording)
+    fast = make(1024)
+    out = fast.fit_transform(noisy[None])
+    assert [n for n, _ in walks] == [1024, 4096] and walks[1][1] is not None
+    full = make(None)
+    np.testing.assert_allclose(out, full.fit_transform(noisy[None]), atol=tol)
+    np.testing.assert_allclose(fast.lam_, full.lam_, rtol=1e-12)  # the same grid point
+    np.testing.assert_allclose(fast.risk_, full.risk_, rtol=tol)
