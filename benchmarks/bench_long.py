@@ -1,7 +1,7 @@
 """Label-free denoising of one long recording: time and peak memory against length.
 
     python benchmarks/bench_long.py [--lengths 1e4 1e5 1e6] [--skip-gmc]
-        [--window 65536] [--drift 262144]
+        [--window 65536] [--drift 262144] [--blocks 524288]
 
 Data: PyWavelets' ECG (``pywt.data.ecg()``, 1024 real samples at 360 Hz) tiled to
 each length, with white noise at SNR 7 (noise std = the signal's std / 7). On a
@@ -20,6 +20,11 @@ memory is bounded by the window beyond the signal and its output).
 ``--drift N`` compares it with the whole-signal AutoDenoiser on N samples whose
 noise std doubles halfway, and on stationary noise (the same clean ECG), over
 three noise draws, at windows of N / 16 and N / 4.
+``--blocks N`` compares AutoDenoiser's default tuning on a central block
+(``tuning_length=2**17``) with tuning on the whole signal (``None``) on N
+samples of the tiled ECG and of PyWavelets' Donoho-Johnstone test signals at
+SNR 3, 7 and 20 (synthetic: the only long signals with a known truth besides
+the tiled ECG).
 """
 
 from __future__ import annotations
@@ -158,14 +163,49 @@ def length_table(lengths, *, window=None, gmc=True) -> list[str]:
     return lines
 
 
+def blocks_table(n: int) -> list[str]:
+    """Tuning on a central block against tuning on the whole signal."""
+    import pywt
+
+    lines = [
+        f"Tuning on a block: {n:,} samples, one noise draw each; PSNR in dB and seconds.",
+        "",
+        "| signal | SNR | whole: PSNR, s, choice | block: PSNR, s, choice | gain dB |",
+        "|---|---|---|---|---|",
+    ]
+    signals = {"ECG (tiled, real)": recording(n)[0]}
+    for name in ("Blocks", "HeaviSine", "Doppler", "Bumps", "Piece-Regular"):
+        signals[name] = np.asarray(pywt.data.demo_signal(name, n), dtype=float)
+    for name, clean in signals.items():
+        for snr in (7,) if name.startswith("ECG") else (3, 7, 20):
+            rng = np.random.default_rng(1)
+            noisy = clean + clean.std() / snr * rng.standard_normal(n)
+            cells = []
+            for length in (None, 2**17):
+                model = AutoDenoiser(tuning_length=length)
+                start = time.perf_counter()
+                out = model.fit_transform(noisy[None])[0]
+                seconds = time.perf_counter() - start
+                cells.append((psnr(clean, out), seconds, model.choice_[0]))
+            (a, ta, ca), (b, tb, cb) = cells
+            lines.append(
+                f"| {name} | {snr} | {a:.2f}, {ta:.1f}, {ca} | {b:.2f}, {tb:.1f}, {cb} | "
+                f"{b - a:+.2f} |"
+            )
+    return lines
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", type=float, nargs="+", default=[1e4, 1e5, 1e6])
     parser.add_argument("--skip-gmc", action="store_true", help="leave GMCDenoiser out")
     parser.add_argument("--window", type=int, help="also AutoDenoiser(window_length=W)")
     parser.add_argument("--drift", type=float, help="windows against noise that drifts")
+    parser.add_argument("--blocks", type=float, help="tuning blocks against whole signals")
     args = parser.parse_args(argv)
     tv_denoise(np.arange(8.0), 0.5)  # compile the TV loop before timing (numba)
+    if args.blocks:
+        print("\n".join(blocks_table(int(args.blocks))))
     if args.drift:
         n = int(args.drift)
         print("\n".join(drift_table(n, (n // 16, n // 4))))
