@@ -266,6 +266,17 @@ class AutoDenoiser(_PerSignalChoice):
     n_features_in_ : int
         Length of the signals seen in ``fit``.
 
+    Notes
+    -----
+    Cost: linear in the length, with a fixed cost per signal for the tuning
+    block above ``2 * tuning_length`` samples. On one core of a 2-core
+    machine, one recording (the tiled real ECG of the benchmark report's
+    "Long recordings") took about 30 us a sample at 1e4 samples, 10 us at
+    1e5 and 1e6 (a million samples in about 10 s, numba installed; ~0.4 KB a
+    sample of peak memory), and ``window_length=65536`` about 30 us a sample
+    with memory bounded by the window. ``python benchmarks/bench_long.py``
+    measures it on your machine.
+
     See Also
     --------
     sknd.denoise.L1Denoiser : One family, with ``lam="sure"``.
