@@ -79,6 +79,24 @@ _PARAMS = {
         "Extra callbacks (learning-rate schedules, checkpoints, logging); a fit uses "
         "copies, so these objects are never changed.",
     ),
+    # The lam="sure" filters' settings for long signals (AutoDenoiser says more).
+    "window_length": (
+        "int or None",
+        "Denoise signals longer than this window by window: overlapping windows of "
+        "this many samples (a quarter overlap, cross-faded there), each with its own "
+        "noise estimate and weight, for noise whose level drifts along a long "
+        "recording and for memory bounded by one window. Shorter signals are "
+        "denoised whole, as without it. With it, ``lam_`` and ``risk_`` have a window "
+        "axis: shape ``(n_signals, n_windows)``.",
+    ),
+    "tuning_length": (
+        "int or None",
+        'With ``lam="sure"``: signals longer than twice this are tuned first on their '
+        "central ``tuning_length`` samples, and from that weight a walk downhill on "
+        "the whole signal's risk curve finds the whole signal's weight in a few "
+        "solves (the same weight as a search of the whole grid where the curve has "
+        "one minimum); None searches the whole grid.",
+    ),
 }
 
 _ATTRS = {

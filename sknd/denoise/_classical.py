@@ -15,6 +15,7 @@ from scipy.ndimage import uniform_filter1d
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .._docs import fill_doc
 from .._progress import Progress
 from .._sklearn import Integral, Interval, OddInt, ParamsMixin, Real, StrOptions, renamed
 from .._validation import unit_peak_rows, warn_user
@@ -299,6 +300,7 @@ class _DFTFamily(Family):
         return A(self._solve(y[None], A, AH, np.array([[lam]]))).real[0], None
 
 
+@fill_doc
 class L1Denoiser(_SparseFilter):
     """L1-norm denoising: ``argmin 1/2 ||y - x||^2 + lam ||W x||_1`` for each signal.
 
@@ -329,19 +331,7 @@ class L1Denoiser(_SparseFilter):
         ``2**levels``, and a signal of odd length is returned unchanged).
     wavelet : str, default="db4"
         Wavelet for ``domain="wavelet"`` and ``"swt"``.
-    window_length : int, optional
-        Denoise signals longer than this window by window: overlapping
-        windows of this many samples (a quarter overlap, cross-faded there),
-        each with its own noise estimate and weight, for noise whose level
-        drifts along a long recording and for memory bounded by one window.
-        Shorter signals are denoised whole, as without it. With it, ``lam_``
-        and ``risk_`` have a window axis: shape ``(n_signals, n_windows)``.
-    tuning_length : int or None, default=131072
-        With ``lam="sure"``: signals longer than twice this are tuned first on
-        their central ``tuning_length`` samples, and from that weight a walk
-        downhill on the whole signal's risk curve finds the whole signal's
-        weight in a few solves (the same weight as a search of the whole grid
-        where the curve has one minimum); None searches the whole grid.
+    {params: window_length, tuning_length}
     verbose : int, default=0
         1 reports progress on stderr while ``lam="sure"`` tunes: one line,
         updated as signals finish (at most twice a second).
@@ -410,6 +400,7 @@ class L1Denoiser(_SparseFilter):
         return ista_l1(y, A, AH, lams)
 
 
+@fill_doc
 class GMCDenoiser(_SparseFilter):
     """GMC-norm denoising (Selesnick 2017): sparser than L1 without its bias.
 
@@ -438,19 +429,7 @@ class GMCDenoiser(_SparseFilter):
         :class:`L1Denoiser`.
     wavelet : str, default="db4"
         Wavelet for ``domain="wavelet"`` and ``"swt"``.
-    window_length : int, optional
-        Denoise signals longer than this window by window: overlapping
-        windows of this many samples (a quarter overlap, cross-faded there),
-        each with its own noise estimate and weight, for noise whose level
-        drifts along a long recording and for memory bounded by one window.
-        Shorter signals are denoised whole, as without it. With it, ``lam_``
-        and ``risk_`` have a window axis: shape ``(n_signals, n_windows)``.
-    tuning_length : int or None, default=131072
-        With ``lam="sure"``: signals longer than twice this are tuned first on
-        their central ``tuning_length`` samples, and from that weight a walk
-        downhill on the whole signal's risk curve finds the whole signal's
-        weight in a few solves (the same weight as a search of the whole grid
-        where the curve has one minimum); None searches the whole grid.
+    {params: window_length, tuning_length}
     verbose : int, default=0
         1 reports progress on stderr while ``lam="sure"`` tunes: one line,
         updated as signals finish (at most twice a second).
