@@ -116,6 +116,9 @@ class Thresholding(Family):
         self.name = f"{'L1' if rule == 'soft' else 'GMC'} {basis}"
         if basis != "time":
             self.name += f" {wavelet}"
+        # The last signal's forward transform: a walk downhill (tune's start)
+        # solves one signal in several calls, and the transform is the same.
+        self._last = (None, None)
 
     def _shrink(self, c, t):
         if self.rule == "soft" or self.gamma == 0:
@@ -134,7 +137,9 @@ class Thresholding(Family):
         if self.basis == "swt" and swt_level(len(y), self.wavelet, self.level) == 0:
             # Too short for even one level: nothing to threshold.
             return np.tile(y, (len(lams), 1)), np.full(len(lams), float(len(y)))
-        forward = self._forward(y)
+        if self._last[0] is not y:
+            self._last = (y, self._forward(y))
+        forward = self._last[1]
         size = sum(c.size for c in forward)
         per_chunk = max(1, int(_VALUES_PER_CHUNK // size))
         xs, divs = [], []
@@ -222,13 +227,14 @@ def swt_gains(wavelet: str, level: int) -> np.ndarray:
     return np.array([np.linalg.norm(b) for b in bands])
 
 
-@functools.lru_cache(maxsize=2)
+@functools.lru_cache(maxsize=4)
 def swt_spectra(wavelet: str, level: int, n: int) -> np.ndarray:
     """Conjugate spectra (``rfft``) of the SWT bands' frame vectors on ``n``
     samples, approximation first: ``pywt.swt`` of ``y`` is, band by band, the
     circular convolution of ``y`` with these vectors, so its adjoint (the
     inverse, in a Parseval frame) is ``irfft(sum(spectrum * rfft(band)))``.
-    ~56 bytes a sample; the last two kept (one wavelet's families in a row).
+    ~56 bytes a sample; the last four kept (two wavelets, each on a tuning
+    block and on the whole signal).
     """
     import pywt
     import scipy.fft
