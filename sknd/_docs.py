@@ -79,6 +79,14 @@ _PARAMS = {
         "Extra callbacks (learning-rate schedules, checkpoints, logging); a fit uses "
         "copies, so these objects are never changed.",
     ),
+    "wavelengths": (
+        "array-like of shape (n_features,) or None",
+        "Band centers in nm, one per column of ``X``. ``formulas_`` and "
+        "``export_indices`` then name the bands by wavelength (``R705``, see "
+        ":func:`sknd.catalogue.wavelength_names`), the plots draw on the wavelength "
+        "axis, and :func:`sknd.catalogue.transfer_indices` can carry the learned "
+        "indices to another sensor's bands. Kept as ``wavelengths_``.",
+    ),
     # The lam="sure" filters' settings for long signals (AutoDenoiser says more).
     "window_length": (
         "int or None",

@@ -12,14 +12,71 @@ import unicodedata
 
 import numpy as np
 
-__all__ = ["catalogue_entries", "export_names", "readable_formula"]
+__all__ = [
+    "catalogue_entries",
+    "check_wavelengths",
+    "export_names",
+    "readable_formula",
+    "wavelength_names",
+]
 
 
 def _band_names(estimator) -> list[str]:
+    """What formulas call the bands: by wavelength (``wavelengths`` given),
+    else the DataFrame's column names, else ``x0``, ``x1``, ..."""
+    wavelengths = getattr(estimator, "wavelengths_", None)
+    if wavelengths is not None:
+        return wavelength_names(wavelengths)
     names = getattr(estimator, "feature_names_in_", None)
     if names is None:
         return [f"x{i}" for i in range(estimator.n_features_in_)]
     return [str(n) for n in names]
+
+
+def check_wavelengths(wavelengths, n_bands: int, who: str) -> np.ndarray:
+    """``wavelengths`` as float64 band centers in nm: one per band, finite,
+    positive and distinct, or a ValueError that says which."""
+    try:
+        centers = np.asarray(wavelengths, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{who}: wavelengths must be numbers (nm), got {wavelengths!r}.") from err
+    if centers.ndim != 1 or centers.size != n_bands:
+        raise ValueError(
+            f"{who}: wavelengths has {centers.size} values (shape {centers.shape}) for "
+            f"{n_bands} bands; give one band center (nm) per column of X."
+        )
+    if not np.all(np.isfinite(centers)) or np.any(centers <= 0):
+        raise ValueError(
+            f"{who}: wavelengths must be finite and positive (nm), got {centers.tolist()}."
+        )
+    if len(np.unique(centers)) != n_bands:
+        raise ValueError(f"{who}: two bands share a wavelength in {centers.tolist()}.")
+    return centers
+
+
+def wavelength_names(wavelengths, prefix: str = "R") -> list[str]:
+    """Band names from band centers in nm: ``R705`` (to the nearest nm), or,
+    where that would name two bands alike, ``R705_5`` (tenths) for all.
+
+    Examples
+    --------
+    >>> from sknd.catalogue import wavelength_names
+    >>> wavelength_names([492.4, 559.8, 664.6, 704.1])
+    ['R492', 'R560', 'R665', 'R704']
+    >>> wavelength_names([700.2, 700.4, 710.0])
+    ['R700_2', 'R700_4', 'R710_0']
+    """
+    centers = np.asarray(wavelengths, dtype=np.float64).ravel()
+    if not prefix.isidentifier():
+        raise ValueError(f"prefix must start a valid variable name, got {prefix!r}.")
+    names = [f"{prefix}{c:.0f}" for c in centers]
+    if len(set(names)) != len(names):
+        names = [f"{prefix}{c:.1f}".replace(".", "_") for c in centers]
+    if len(set(names)) != len(names):
+        raise ValueError(
+            f"Band centers closer than 0.1 nm cannot be named apart: {centers.tolist()}."
+        )
+    return names
 
 
 def _linear_combination(

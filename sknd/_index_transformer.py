@@ -63,7 +63,8 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         transformer needs: each of its splits looks at one index, chosen from
         a few. ``0`` trains the indices as a team.
     {params: alpha, max_epochs, batch_size, lr, lr_schedule, early_stopping}
-    {params: validation_fraction, n_iter_no_change, tol, noise, eps, random_state}
+    {params: validation_fraction, n_iter_no_change, tol, noise, eps, wavelengths}
+    {params: random_state}
     {params: device, verbose, callbacks}
 
     Attributes
@@ -119,6 +120,7 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         tol: float = 1e-4,
         noise: float = 0.05,
         eps: float = 1e-6,
+        wavelengths=None,
         random_state=None,
         device: str = "cpu",
         verbose: int = 0,
@@ -139,6 +141,7 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         self.tol = tol
         self.noise = noise
         self.eps = eps
+        self.wavelengths = wavelengths
         self.random_state = random_state
         self.device = device
         self.verbose = verbose

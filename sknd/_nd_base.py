@@ -13,7 +13,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-from ._formulas import _band_names, readable_formula
+from ._formulas import _band_names, check_wavelengths, readable_formula
 from ._sklearn import Integral, Interval, Real
 from ._torch import MultiplicativeNoise, TorchEstimator
 from ._validation import check_bands, unit_peak_rows
@@ -32,6 +32,7 @@ class NDEstimator(TorchEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "noise": [Interval(Real, 0, None, closed="left")],
         "eps": [Interval(Real, 0, None, closed="left")],
+        "wavelengths": ["array-like", None],
     }
 
     def _noise(self):
@@ -55,6 +56,10 @@ class NDEstimator(TorchEstimator):
             multi_output=not self._is_classification_estimator(),
             y_numeric=False,
         )
+        if self.wavelengths is not None:
+            self.wavelengths_ = check_wavelengths(self.wavelengths, X.shape[1], type(self).__name__)
+        elif hasattr(self, "wavelengths_"):
+            del self.wavelengths_  # from an earlier fit with wavelengths
         return X, y
 
     def _validate_predict(self, X):

@@ -47,7 +47,8 @@ _PARAMS_DOC = """
         Lotfi et al. 2026; with ``n_indices=16, hidden_layer_sizes=(16,)``
         the network of sknd 0.1).
     {params: alpha, max_epochs, batch_size, lr, lr_schedule, early_stopping}
-    {params: validation_fraction, n_iter_no_change, tol, noise, eps, random_state}
+    {params: validation_fraction, n_iter_no_change, tol, noise, eps, wavelengths}
+    {params: random_state}
     {params: device, verbose, callbacks}
 """
 
@@ -83,6 +84,7 @@ class _NDNetworkEstimator(NDEstimator):
         tol: float = 1e-4,
         noise: float = 0.05,
         eps: float = 1e-6,
+        wavelengths=None,
         random_state=None,
         device: str = "cpu",
         verbose: int = 0,
@@ -102,6 +104,7 @@ class _NDNetworkEstimator(NDEstimator):
         self.tol = tol
         self.noise = noise
         self.eps = eps
+        self.wavelengths = wavelengths
         self.random_state = random_state
         self.device = device
         self.verbose = verbose

@@ -257,7 +257,8 @@ def plot_index_spectra(estimator, wavelengths=None, *, indices=None, ax=None):
     ----------
     estimator : fitted NDIndexTransformer, NDClassifier, NDRegressor or NDPairsTransformer
     wavelengths : array-like of shape (n_bands,), optional
-        Band centers in nm (band numbers by default).
+        Band centers in nm; by default the estimator's ``wavelengths_`` where
+        it was given ``wavelengths``, else band numbers.
     indices : list of int, optional
         Which indices to draw (the first 8 by default).
     ax : matplotlib Axes, optional
@@ -278,6 +279,8 @@ def plot_index_spectra(estimator, wavelengths=None, *, indices=None, ax=None):
     2
     """
     net = _net_weights(estimator)
+    if wavelengths is None:
+        wavelengths = getattr(estimator, "wavelengths_", None)
     centers, label = _band_axis(wavelengths, net.shape[1])
     chosen = range(min(8, len(net))) if indices is None else list(indices)
     ax = _axes(ax)
