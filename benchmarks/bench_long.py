@@ -11,7 +11,8 @@ sample), and it is the only real recording bundled here.
 Every figure is measured in this run: the anchors (scikit-image's BayesShrink,
 PyWavelets' 4-level SWT round trip, scikit-image's Chambolle TV, sknd's exact TV
 at one weight) give the machine's speed, and the ratios to BayesShrink are what
-to compare across machines. Peak memory is numpy's, traced by ``tracemalloc``.
+to compare across machines. Peak memory is numpy's, traced by ``tracemalloc``
+in a second call (the first is timed untraced).
 Needs PyWavelets and scikit-image (the ``bench`` extra); numba (in ``bench``)
 compiles the exact TV loop.
 
@@ -53,11 +54,13 @@ def recording(n: int, seed: int = 0, drift: bool = False) -> tuple[np.ndarray, n
 
 
 def timed(fn, *args):
-    """(seconds, peak MB of numpy memory, result) of one call."""
-    tracemalloc.start()
+    """(seconds, peak MB of numpy memory, result): one call timed, then one
+    more traced by ``tracemalloc`` (tracing slows Python down)."""
     start = time.perf_counter()
     out = fn(*args)
     seconds = time.perf_counter() - start
+    tracemalloc.start()
+    fn(*args)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     return seconds, peak, out

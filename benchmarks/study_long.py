@@ -23,11 +23,12 @@ def run(quick: bool, out_dir=None) -> str:
         TITLE,
         "",
         "One recording, one thread: PyWavelets' real ECG (`pywt.data.ecg()`, 1024 samples "
-        "at 360 Hz) tiled to each length, with white noise at SNR 7. Peak memory is numpy's "
-        "(`tracemalloc`), traced during the timed call. The anchors are one plain transform "
-        "each, measured in the same run: ratios to the first are what compares across "
-        "machines. `python benchmarks/bench_long.py --lengths 1e4 1e5 1e6 --window 65536` "
-        "prints the same tables.",
+        "at 360 Hz) tiled to each length, with white noise at SNR 7. Each call is timed "
+        "untraced, then repeated for its peak memory (numpy's, by `tracemalloc`). The "
+        "anchors are one plain transform each, measured in the same run: ratios to the "
+        "first are what compares across machines. `python benchmarks/bench_long.py "
+        "--lengths 1e4 1e5 1e6 --window 65536` prints the same tables; `--lengths 1e7 "
+        "--skip-gmc --window 65536` the ten-million-sample one below.",
         *length_table(lengths, window=None if quick else 65_536, gmc=not quick),
         "",
         *drift_table(
