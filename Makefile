@@ -36,8 +36,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_training.py
 
-# Regenerates docs/benchmarks.md and its figures (tens of minutes on 2 cores).
+# Regenerates docs/benchmarks.md and its figures (tens of minutes on 2 cores); the
+# bench extra adds the peers it measures (scikit-image, spyndex) and numba.
 report: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[dev,bench]"
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
