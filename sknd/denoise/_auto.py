@@ -268,12 +268,12 @@ class AutoDenoiser(_PerSignalChoice):
 
     Notes
     -----
-    Cost: linear in the length, with a fixed cost per signal for the tuning
-    block above ``2 * tuning_length`` samples. On one core of a 2-core
+    Cost: at most linear in the length, with a fixed cost per signal for the
+    tuning block above ``2 * tuning_length`` samples. On one core of a 2-core
     machine, one recording (the tiled real ECG of the benchmark report's
-    "Long recordings") took about 30 us a sample at 1e4 samples, 10 us at
-    1e5 and 1e6 (a million samples in about 10 s, numba installed; ~0.4 KB a
-    sample of peak memory), and ``window_length=65536`` about 30 us a sample
+    "Long recordings") took about 20 us a sample at 1e4 samples and 8-9 us at
+    1e5 and 1e6 (a million samples in about 8 s with numba installed, peak
+    memory ~0.5 KB a sample); ``window_length=65536`` about 25 us a sample,
     with memory bounded by the window. ``python benchmarks/bench_long.py``
     measures it on your machine.
 

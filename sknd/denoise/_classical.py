@@ -449,9 +449,9 @@ class GMCDenoiser(_SparseFilter):
     Cost with ``lam="sure"``, ``domain="tv"`` (iterated exact TV, the
     costliest here): on one core of a 2-core machine, one recording (the
     tiled real ECG of the benchmark report's "Long recordings") took about
-    90 us a sample at 1e4 samples and 25-70 us from 1e5 to 1e6 (a million
-    samples in about 25 s, numba installed). ``python
-    benchmarks/bench_long.py`` measures it on your machine.
+    65 us a sample at 1e4 and 1e5 samples and 25 us at 1e6 (a million samples
+    in about 25 s with numba installed). ``python benchmarks/bench_long.py``
+    measures it on your machine.
 
     See Also
     --------
