@@ -314,7 +314,7 @@ def transfer_indices(
     tolerance : float, default=15.0
         Farthest a band may be carried, in nm (Sentinel-2's blue band, 492 nm,
         is 10 nm from Landsat 8's, 482 nm).
-    source_wavelengths : array-like of shape (n_features_in_,), optional
+    source_wavelengths : array-like of shape (n_features,), optional
         The fitted sensor's band centers in nm, for a model fitted without
         ``wavelengths``.
     prefix, application_domain, nonnegative, platforms, contributor
