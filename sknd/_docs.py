@@ -109,12 +109,15 @@ _PARAMS = {
 
 _ATTRS = {
     "positive_coef_": (
-        "ndarray of shape (n_indices, n_features)",
+        "ndarray or scipy.sparse.csr_array of shape (n_indices, n_features)",
         "Band weights of each first-layer index's positive part, normalized so each "
-        "index's weights (both parts) sum to 1.",
+        "index's weights (both parts) sum to 1. A ``csr_array`` for a layer of one index "
+        'per band pair with over 2^20 weights (``n_indices="pairs"`` from 129 bands '
+        "on): two of each row's weights are non-zero, and 300 bands' 44,850 pairs would "
+        "hold 215 MB of zeros dense. ``.toarray()`` gives the dense array.",
     ),
     "negative_coef_": (
-        "ndarray of shape (n_indices, n_features)",
+        "ndarray or scipy.sparse.csr_array of shape (n_indices, n_features)",
         "The same for the negative part.",
     ),
     "formulas_": (

@@ -178,7 +178,8 @@ def _net_weights(estimator) -> np.ndarray:
             net[k, i], net[k, j] = 0.5, -0.5
         return net
     check_is_fitted(estimator, ["positive_coef_", "negative_coef_"])
-    return estimator.positive_coef_ - estimator.negative_coef_
+    net = estimator.positive_coef_ - estimator.negative_coef_
+    return net.toarray() if hasattr(net, "toarray") else net
 
 
 def _band_axis(wavelengths, n_bands: int) -> tuple[np.ndarray, str]:

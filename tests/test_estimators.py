@@ -355,6 +355,42 @@ def test_pair_formulas_use_two_bands(spectra_frame):
     assert ((clf.positive_coef_ > 0).sum(axis=1) == 1).all()
 
 
+def test_large_pair_layers_store_their_coefficients_sparse(spectra_frame, monkeypatch):
+    from scipy import sparse
+
+    from sknd import _nd_base
+
+    X, y = spectra_frame
+    dense = NDClassifier(n_indices="pairs", max_epochs=3, random_state=0).fit(X, y)
+    assert isinstance(dense.positive_coef_, np.ndarray)  # 45 x 10 weights: dense
+    # One weight past the threshold: sparse, with the same weights and formulas.
+    monkeypatch.setattr(_nd_base, "_SPARSE_COEF_SIZE", 45 * 10 - 1)
+    clf = NDClassifier(n_indices="pairs", max_epochs=3, random_state=0).fit(X, y)
+    for got, want in [(clf.positive_coef_, dense.positive_coef_),
+                      (clf.negative_coef_, dense.negative_coef_)]:  # fmt: skip
+        assert isinstance(got, sparse.csr_array) and got.nnz == 45
+        np.testing.assert_array_equal(got.toarray(), want)
+    assert clf.formulas_ == dense.formulas_
+    np.testing.assert_array_equal(clf.predict_proba(X), dense.predict_proba(X))
+
+
+def test_pair_layers_of_many_bands_pickle_small():
+    import pickle
+
+    from scipy import sparse
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0.05, 1.0, size=(60, 130))  # 8385 pairs x 130 bands > 2**20
+    y = np.arange(60) % 2
+    clf = NDClassifier(n_indices="pairs", max_epochs=1, random_state=0).fit(X, y)
+    assert isinstance(clf.positive_coef_, sparse.csr_array)
+    assert clf.positive_coef_.shape == (8385, 130) and len(clf.formulas_) == 8385
+    np.testing.assert_allclose((clf.positive_coef_ + clf.negative_coef_).sum(axis=1), 1.0)
+    # 2.6 MB, most of it the ReLU layer reading the 8385 indices; the two
+    # coefficient arrays stored dense would add 17 MB.
+    assert len(pickle.dumps(clf)) < 4 * 2**20
+
+
 def test_gradient_reset_keeps_skorch_set_to_none_option():
     import torch
 

@@ -57,6 +57,18 @@ def test_plot_history_errors(classifier):
         plot_history(NDClassifier())
 
 
+def test_plot_coefficients_draws_sparse_coefficients(monkeypatch):
+    from sknd import _nd_base
+
+    X, y = make_spectral_classification(n_samples=200, random_state=0)
+    monkeypatch.setattr(_nd_base, "_SPARSE_COEF_SIZE", 0)  # every pair layer sparse
+    clf = NDClassifier(n_indices="pairs", max_epochs=2, random_state=0).fit(X, y)
+    assert not isinstance(clf.positive_coef_, np.ndarray)
+    image = plot_coefficients(clf).get_images()[0]
+    net = clf.positive_coef_ - clf.negative_coef_
+    np.testing.assert_array_equal(image.get_array(), net.toarray())
+
+
 @pytest.mark.parametrize("make", ["transformer", "regressor"])
 def test_plot_coefficients_shows_net_weights(make):
     if make == "transformer":
