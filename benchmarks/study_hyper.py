@@ -3,6 +3,7 @@
     python benchmarks/study_hyper.py            # full (about 20 minutes on 2 cores)
     python benchmarks/study_hyper.py --quick    # small subsets, a minute
     python benchmarks/study_hyper.py --only screen   # the pair screening's time alone
+    python benchmarks/study_hyper.py --only gaps     # the broad bands against the water gaps
 
 Real data: the earthlib library at the hyperspectral sensors' own bands (bands
 some spectra do not cover, the water-vapour gaps, left out by the loader). Each
@@ -91,6 +92,25 @@ def screening():
     return table(["sensor", "bands", "pairs", "spectra", "seconds", "peak MB (numpy)"], rows)
 
 
+def runs_and_gaps():
+    """Where the 16 broad bands of ``n_indices="auto"`` fall against the water-vapour gaps."""
+    import numpy as np
+
+    from sknd._bands import contiguous_band_groups
+
+    rows = []
+    for sensor in ("Earthlib", "NEON"):
+        bunch = load_spectral_library(sensor=sensor)
+        X, centers = np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.wavelengths)
+        groups = contiguous_band_groups(X, 16)
+        step = np.diff(centers)
+        gaps = np.flatnonzero(step > 3 * np.median(step))  # a band missing, or more
+        for i in gaps:
+            cut = "yes" if groups[i] != groups[i + 1] else "no"
+            rows.append([sensor, f"{centers[i]:.0f}-{centers[i + 1]:.0f}", cut])
+    return table(["sensor", "gap between bands (nm)", "a run ends at it"], rows)
+
+
 def run(quick: bool, out_dir=None) -> str:
     try:
         import earthlib  # noqa: F401
@@ -109,9 +129,12 @@ def run(quick: bool, out_dir=None) -> str:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", choices=["screen"], default=None)
+    parser.add_argument("--only", choices=["screen", "gaps"], default=None)
     args = parser.parse_args(argv)
-    print(screening() if args.only == "screen" else run(args.quick))
+    if args.only == "gaps":
+        print(runs_and_gaps())
+    else:
+        print(screening() if args.only == "screen" else run(args.quick))
 
 
 if __name__ == "__main__":
