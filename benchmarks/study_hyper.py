@@ -4,6 +4,7 @@
     python benchmarks/study_hyper.py --quick    # small subsets, a minute
     python benchmarks/study_hyper.py --only screen   # the pair screening's time alone
     python benchmarks/study_hyper.py --only gaps     # the broad bands against the water gaps
+    python benchmarks/study_hyper.py --only budgets  # shorter training: time against accuracy
 
 Real data: the earthlib library at the hyperspectral sensors' own bands (bands
 some spectra do not cover, the water-vapour gaps, left out by the loader). Each
@@ -111,6 +112,35 @@ def runs_and_gaps():
     return table(["sensor", "gap between bands (nm)", "a run ends at it"], rows)
 
 
+BUDGETS = [
+    {},
+    {"max_epochs": 100},
+    {"max_epochs": 150},
+    {"batch_size": 2048},
+    {"batch_size": 1024, "max_epochs": 150},
+    {"lr_schedule": "constant"},
+]
+
+
+def training_budgets(sensor="Earthlib", level=2):
+    """Shorter training against its accuracy, on one tuning fold (split seed 1)."""
+    X, y = load(sensor, level, False)
+    train, test = next(StratifiedKFold(5, shuffle=True, random_state=1).split(X, y))
+    rows = []
+    for settings in [None, *BUDGETS]:
+        model = mlp(0) if settings is None else NDClassifier(random_state=0, **settings)
+        result = cross_validate(lambda seed, model=model: model, X, y, [(train, test)])
+        name = (
+            "MLP (64, 64), standardized bands"
+            if settings is None
+            else ("NDClassifier(" + ", ".join(f"{k}={v!r}" for k, v in settings.items()) + ")")
+        )
+        rows.append(
+            [name, f"{result['time']:.1f}", f"{result['score']:.2f}", f"{result['f1']:.1f}"]
+        )
+    return table(["model", "fit s", "accuracy %", "macro-F1 %"], rows)
+
+
 def run(quick: bool, out_dir=None) -> str:
     try:
         import earthlib  # noqa: F401
@@ -129,10 +159,12 @@ def run(quick: bool, out_dir=None) -> str:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", choices=["screen", "gaps"], default=None)
+    parser.add_argument("--only", choices=["screen", "gaps", "budgets"], default=None)
     args = parser.parse_args(argv)
     if args.only == "gaps":
         print(runs_and_gaps())
+    elif args.only == "budgets":
+        print(training_budgets())
     else:
         print(screening() if args.only == "screen" else run(args.quick))
 
