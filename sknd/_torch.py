@@ -43,8 +43,18 @@ __all__ = ["MultiplicativeNoise", "TorchEstimator", "randn_like"]
 _SMALL_MODEL = 100_000
 # Held while a fit seeds torch's global generator and builds its module.
 _GLOBAL_GENERATOR = threading.Lock()
-# Inference runs in chunks of this many rows so memory stays bounded.
+# Inference runs in chunks of at most this many rows, fewer where a module
+# says a row takes more than _INFERENCE_BYTES / _CHUNK, so memory stays bounded.
 _CHUNK = 65_536
+_INFERENCE_BYTES = 2**30
+
+
+def _chunk_rows(module) -> int:
+    """Rows per inference chunk: ``_CHUNK``, or as many as ``_INFERENCE_BYTES`` holds."""
+    per_row = getattr(module, "inference_bytes_per_row", None)
+    if per_row is None:
+        return _CHUNK
+    return int(max(1, min(_CHUNK, _INFERENCE_BYTES // max(per_row(), 1))))
 
 
 def _inference_device(name) -> torch.device:
@@ -281,8 +291,9 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         if device.type != "cpu":
             module = copy.deepcopy(module).to(device)
         outs = []
+        rows = _chunk_rows(module)
         with torch.no_grad():
-            for start in range(0, max(len(X), 1), _CHUNK):
-                xb = torch.tensor(X[start : start + _CHUNK], dtype=torch.float64, device=device)
+            for start in range(0, max(len(X), 1), rows):
+                xb = torch.tensor(X[start : start + rows], dtype=torch.float64, device=device)
                 outs.append(getattr(module, method)(xb).cpu().numpy())
         return np.concatenate(outs)

@@ -391,6 +391,22 @@ def test_pair_layers_of_many_bands_pickle_small():
     assert len(pickle.dumps(clf)) < 4 * 2**20
 
 
+def test_inference_chunks_rows_by_the_networks_width(spectra, monkeypatch):
+    from sknd import _torch
+
+    X, y = spectra
+    clf = NDClassifier(n_indices="pairs", max_epochs=2, random_state=0).fit(X, y)
+    whole = clf.predict_proba(X)
+    per_row = clf.module_.inference_bytes_per_row()
+    assert per_row > 8 * 8 * 45  # eight float64 values per index at the least
+    monkeypatch.setattr(_torch, "_INFERENCE_BYTES", 7 * per_row)
+    sizes, forward = [], clf.module_.forward
+    monkeypatch.setattr(clf.module_, "forward", lambda x: sizes.append(len(x)) or forward(x))
+    chunked = clf.predict_proba(X)
+    assert max(sizes) == 7 and sum(sizes) == len(X)
+    np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-15)
+
+
 def test_gradient_reset_keeps_skorch_set_to_none_option():
     import torch
 

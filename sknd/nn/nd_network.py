@@ -163,6 +163,20 @@ class NDNetwork(nn.Module):
         x = self.features(x)
         return x if self.head is None else self.head(x)
 
+    def inference_bytes_per_row(self) -> int:
+        """Working memory of one row's forward pass in float64, in bytes (an upper estimate).
+
+        The first layer holds about 8 values per index (the gathered pair,
+        magnitudes, numerator, denominator, output, standardized), and each
+        layer after it two per unit; the inputs three per band. For one index
+        per pair of 300 bands (44,850 indices) it says 2.7 MB a row, and 2.4 MB
+        was measured (``benchmarks/bench_pair_storage.py``). sknd's inference
+        chunks rows by it.
+        """
+        widths = [layer.out_features for layer in self.nd_layers[1:]]
+        widths += [m.out_features for m in self.hidden if isinstance(m, nn.Linear)]
+        return 8 * (3 * self.nd_layers[0].in_features + 8 * self.n_indices + 2 * sum(widths))
+
     @property
     def has_sparsity_penalty(self) -> bool:
         """Whether :meth:`sparsity_penalty` can be non-zero (dense ND layers only)."""

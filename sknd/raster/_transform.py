@@ -62,10 +62,11 @@ def transform_raster(
     block_pixels : int, default=262144
         Pixels passed to the estimator at once; bounds the working memory of
         each chunk: its bands take ``block_pixels * n_bands * 8`` bytes, and an
-        sknd network's inference adds a few KB per pixel on top, for at most
-        65,536 pixels at a time (the default first layer, measured: 2.5 KB per
-        pixel at 10 bands, 8.4 KB at 180, 14.5 KB at 1000; under 1 GB per
-        65,536 pixels).
+        sknd network's inference adds its working memory on top, in chunks of
+        at most 65,536 pixels and about 1 GB (the default first layer,
+        measured: 2.5 KB per pixel at 10 bands, 8.4 KB at 180, 14.5 KB at 1000;
+        an explicit ``n_indices="pairs"`` on 300 bands, 2.4 MB per pixel, is
+        predicted about 390 pixels at a time).
     progress : bool, default=False
         For an in-memory scene, print the share of pixels done to stderr as
         blocks finish. Lazy scenes compute later, under dask's own progress
