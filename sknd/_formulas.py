@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = [
     "catalogue_entries",
+    "check_formula_names",
     "check_wavelengths",
     "export_names",
     "readable_formula",
@@ -123,6 +124,13 @@ def export_names(estimator, band_names) -> list[str]:
             f"band_names has {len(names)} names, but {type(estimator).__name__} was "
             f"fitted on {estimator.n_features_in_} bands."
         )
+    return check_formula_names(names)
+
+
+def check_formula_names(names: list[str]) -> list[str]:
+    """``names`` if a formula can use them as its bands' variables, else a
+    ValueError that says why: not identifiers (or keywords), changed by
+    Python's NFKC reading, repeated, or ``abs``."""
     bad = [n for n in names if not n.isidentifier() or keyword.iskeyword(n)]
     if bad:
         raise ValueError(

@@ -21,7 +21,12 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._formulas import catalogue_entries, check_wavelengths, wavelength_names
+from ._formulas import (
+    catalogue_entries,
+    check_formula_names,
+    check_wavelengths,
+    wavelength_names,
+)
 
 __all__ = ["evaluate_formula", "standard_band_names", "transfer_indices", "wavelength_names"]
 
@@ -372,13 +377,12 @@ def transfer_indices(
     source = check_wavelengths(source, estimator.n_features_in_, "source_wavelengths")
     target = check_wavelengths(wavelengths, np.size(wavelengths), "transfer_indices")
     names = wavelength_names(target) if band_names is None else [str(n) for n in band_names]
-    if len(names) != len(target) or len(set(names)) != len(names):
+    if len(names) != len(target):
         raise ValueError(
-            f"band_names must be {len(target)} distinct names, one per wavelength; got {names}."
+            f"band_names has {len(names)} names for {len(target)} wavelengths; give one "
+            "name per wavelength."
         )
-    bad = [n for n in names if not n.isidentifier() or n == "abs"]
-    if bad:
-        raise ValueError(f"Band names must be valid variable names (not 'abs'); got {bad}.")
+    check_formula_names(names)
     a, b, eps = estimator._first_layer_weights()
     share = (a + b) / (a + b).sum(axis=1, keepdims=True)
     distance = np.abs(source[:, None] - target[None, :])

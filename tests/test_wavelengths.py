@@ -140,6 +140,23 @@ def test_transfer_needs_source_wavelengths_and_a_learned_model(data):
         transfer_indices(NDPairsTransformer().fit(X), CENTERS)
 
 
+@pytest.mark.parametrize(
+    ("names", "match"),
+    [
+        ([f"B{i}" for i in range(7)], "7 names for 8 wavelengths"),
+        (["B0", *[f"B{i}" for i in range(7)]], "unique"),
+        (["lambda", *[f"B{i}" for i in range(1, 8)]], "valid variable names"),
+        (["\u00b5", *[f"B{i}" for i in range(1, 8)]], "Python normalizes"),
+        (["abs", *[f"B{i}" for i in range(1, 8)]], "shadow the abs"),
+    ],
+)
+def test_transfer_refuses_band_names_a_formula_cannot_use(fitted, names, match):
+    # The same rules as export_indices: a keyword or an NFKC-changed name
+    # would give a formula that cannot be evaluated back by name.
+    with pytest.raises(ValueError, match=match):
+        transfer_indices(fitted, CENTERS, names, tolerance=0.0)
+
+
 def test_index_spectra_are_drawn_on_the_fitted_wavelengths(fitted):
     pytest.importorskip("matplotlib")
     import matplotlib
