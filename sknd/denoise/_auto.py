@@ -22,7 +22,15 @@ from ._classical import (
     too_short_for_noise_estimate,
 )
 from ._signal import mad_std
-from ._sure import Identity, Thresholding, TotalVariation, nearest_index, sure, tune
+from ._sure import (
+    Identity,
+    Thresholding,
+    TotalVariation,
+    nearest_index,
+    sure,
+    tune,
+    tuning_block,
+)
 
 __all__ = ["AutoDenoiser"]
 
@@ -381,8 +389,7 @@ class AutoDenoiser(_PerSignalChoice):
             def report(done, name, i=i):
                 progress.update(i * len(names) + done, f"signal {i + 1}: tuning {name}")
 
-            block = self.tuning_length
-            if block is None or len(row) <= 2 * block:
+            if tuning_block(len(row), self.tuning_length) is None:
                 (out[i], lams[i], risk[i], name), _ = self._search(
                     row, sigma, candidates, order, risks[i], report
                 )
@@ -450,9 +457,8 @@ class AutoDenoiser(_PerSignalChoice):
         chosen weight is refined on the whole signal: a walk downhill from the
         block's weight (for GMC-TV, its convergence step around it).
         """
-        block = self.tuning_length
-        at = (len(row) - block) // 2
-        _, found = self._search(row[at : at + block], sigma, candidates, order, risks, report)
+        block = tuning_block(len(row), self.tuning_length)
+        _, found = self._search(row[block], sigma, candidates, order, risks, report)
         names = list(candidates)
         whole = {}
         for j in np.flatnonzero(np.isfinite(risks)):

@@ -21,7 +21,7 @@ from .._sklearn import Integral, Interval, OddInt, ParamsMixin, Real, StrOptions
 from .._validation import unit_peak_rows, warn_user
 from ._signal import NOISE_MIN_LENGTH, SignalMixin, estimate_noise, mean_deviation_std
 from ._solvers import _dft_ops, gmc_general, ista_l1
-from ._sure import Family, Thresholding, TotalVariation, nearest_index, tune
+from ._sure import Family, Thresholding, TotalVariation, nearest_index, tune, tuning_block
 from ._thresholds import firm_threshold, soft_threshold
 
 __all__ = ["GMCDenoiser", "L1Denoiser", "WienerDenoiser"]
@@ -271,14 +271,13 @@ class _SparseFilter(_PerSignalChoice):
         out, lams, risks = [], [], []
         who = f'{type(self).__name__}(lam="sure", domain="{self.domain}")'
         progress = Progress(who, len(X), "signals", enabled=bool(verbose))
-        block = self.tuning_length
+        block = tuning_block(X.shape[1], self.tuning_length)
         for i, (row, sigma) in enumerate(zip(X, sigmas)):
-            if block is None or len(row) <= 2 * block:
+            if block is None:
                 x, lam, risk = tune(family, row, sigma, probe=probe)
             else:  # tune on the central block, then walk downhill on the whole
-                at = (len(row) - block) // 2
-                part = None if probe is None else probe[:block]
-                _, lam, _ = tune(family, row[at : at + block], sigma, probe=part)
+                part = None if probe is None else probe[: self.tuning_length]
+                _, lam, _ = tune(family, row[block], sigma, probe=part)
                 start = nearest_index(family.grid, lam / sigma)
                 x, lam, risk = tune(family, row, sigma, probe=probe, start=start)
             progress.update(i + 1)

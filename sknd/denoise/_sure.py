@@ -307,6 +307,16 @@ def mc_divergence(family: Family, y, lam, estimate, sigma, probe) -> float:
     return float(probe @ (moved - estimate) / eps)
 
 
+def tuning_block(length: int, block: int | None) -> slice | None:
+    """The central ``block`` samples a signal of ``length`` is tuned on (the
+    ``tuning_length`` rule), or None where it is tuned whole: ``block`` is
+    None, or the signal is at most twice as long."""
+    if block is None or length <= 2 * block:
+        return None
+    at = (length - block) // 2
+    return slice(at, at + block)
+
+
 def nearest_index(grid, value) -> int:
     """Index of the grid point nearest ``value`` in log scale (a walk's start)."""
     return int(np.argmin(np.abs(np.log(grid) - np.log(max(value, 1e-300)))))
