@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import scipy.fft
 
 from ._thresholds import firm_threshold, soft_threshold
 from ._tv import tv_denoise, tv_gmc_denoise
@@ -182,8 +183,6 @@ class Thresholding(Family):
         # a circular convolution is a correlation: summed over bands in the
         # Fourier domain it is pywt.iswt to rounding (1e-15), ~2.5x faster.
         # (Only orthogonal wavelets make a Parseval frame; pywt inverts others.)
-        import scipy.fft
-
         level = len(coeffs) - 1
         gains = swt_gains(self.wavelet, level)
         div = np.full(k, gains[0] ** 2 * coeffs[0].size)
@@ -237,7 +236,6 @@ def swt_spectra(wavelet: str, level: int, n: int) -> np.ndarray:
     block and on the whole signal).
     """
     import pywt
-    import scipy.fft
 
     # The vectors have support (2**level) * (filter length): one short impulse
     # response gives them, wrapped onto n samples (offsets taken circularly).
