@@ -140,16 +140,15 @@ class NDEstimator(TorchEstimator):
         names = _band_names(self)
         if _stored_sparse(layer):
             self.positive_coef_, self.negative_coef_ = _sparse_pair_coefficients(layer)
-            self.formulas_ = []
-            for p, n in zip(_csr_rows(self.positive_coef_), _csr_rows(self.negative_coef_)):
-                # Only the pair's two bands, in band order: the formula the
-                # dense row gives, without building it.
-                cols = np.union1d(p[0], n[0])
-                pos, neg = np.zeros(len(cols)), np.zeros(len(cols))
-                pos[np.searchsorted(cols, p[0])], neg[np.searchsorted(cols, n[0])] = p[1], n[1]
-                self.formulas_.append(
-                    readable_formula(pos, neg, [names[c] for c in cols], self._FORMULA_TOL)
+            # Each row's one weight per side, on the pair (i, j), i < j: the
+            # formula of the dense row, read off the pair's two bands alone.
+            self.formulas_ = [
+                readable_formula(np.array([p, 0.0]), np.array([0.0, n]), [names[i], names[j]],
+                                 self._FORMULA_TOL)
+                for (i, j), p, n in zip(
+                    layer.pairs.tolist(), self.positive_coef_.data, self.negative_coef_.data
                 )
+            ]  # fmt: skip
             return
         a, b, _ = self._first_layer_weights()
         total = (a + b).sum(axis=1, keepdims=True)
@@ -196,13 +195,6 @@ def _sparse_pair_coefficients(layer):
     positive = sparse.csr_array((ratio / total, (rows, pairs[:, 0])), shape=shape)
     negative = sparse.csr_array((1.0 / total, (rows, pairs[:, 1])), shape=shape)
     return positive, negative
-
-
-def _csr_rows(matrix):
-    """Each row of a CSR array as ``(columns, values)``."""
-    for k in range(matrix.shape[0]):
-        span = slice(matrix.indptr[k], matrix.indptr[k + 1])
-        yield matrix.indices[span], matrix.data[span]
 
 
 def is_classification_target(y) -> bool:
