@@ -19,12 +19,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python examples/plot_learned_indices_pipeline.py
 
+# One test process per CPU core (pytest-xdist; worksteal balances the few long tests).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist worksteal
 
 # The inner loop: everything but the docs build, the gallery, the demo and the report.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist worksteal -m "not slow"
 
 # The html site in docs/_build/html; every gallery example runs, and any warning fails.
 docs: $(STAMP)

@@ -11,6 +11,10 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no screen
 import matplotlib.pyplot as plt
 
+#: Epochs of the learned models in quick mode (``--quick``): a smoke run of every
+#: study's code that keeps the report regenerating, not a measurement.
+QUICK_EPOCHS = 5
+
 
 def table(header: list[str], rows: list[list], floatfmt: str = ".3f") -> str:
     """A markdown table; floats formatted with ``floatfmt``."""

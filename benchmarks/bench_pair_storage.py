@@ -24,14 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
-from sknd import NDClassifier, _nd_base
+from sknd import NDClassifier
+from sknd.nd import _base as _nd_base
 
 # The child's own peak: VmHWM (Linux) starts afresh at exec, where ru_maxrss
 # keeps the high-water mark of the parent it was forked from.
 PREDICT = """
 import pickle, sys, time
 import numpy as np
-import sknd._torch
+import sknd._training
 def peak():
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
@@ -39,7 +40,7 @@ def peak():
 model = pickle.load(open(sys.argv[1], "rb"))
 X = np.load(sys.argv[2])
 if sys.argv[3] == "one-chunk":
-    sknd._torch._INFERENCE_BYTES = float("inf")
+    sknd._training._INFERENCE_BYTES = float("inf")
 model.predict(X[:2])
 before = peak()
 start = time.perf_counter()

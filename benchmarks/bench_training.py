@@ -23,7 +23,7 @@ from sklearn.neural_network import MLPClassifier
 from skorch import NeuralNetClassifier
 
 from sknd import NDClassifier
-from sknd._net import _fused_adam
+from sknd._loop import _fused_adam
 from sknd.datasets import make_spectral_classification
 from sknd.nn import NDNetwork
 from sknd.nn.nd import _PairwiseND

@@ -24,6 +24,7 @@ import numpy as np
 import sklearn
 import skorch
 import study_denoise
+import study_design
 import study_hyper
 import study_long
 import study_nd
@@ -46,6 +47,7 @@ STUDIES = {
     "long": study_long,
     "speed": study_speed,
     "raster": study_raster,
+    "design": study_design,
 }
 
 

@@ -22,14 +22,14 @@ import sys
 import time
 import tracemalloc
 
-from _report import table
+from _report import QUICK_EPOCHS, table
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from study_real import HEADER, _forest, _row, cross_validate, load, mlp, regression_table
 
 from sknd import NDClassifier, NDIndexTransformer, NDPairsSelector, NDRegressor
-from sknd._pair_search import pair_scores
 from sknd.datasets import load_spectral_library, make_spectral_mixtures
+from sknd.nd._pair_search import pair_scores
 
 SETTINGS = [("Earthlib", 2), ("Earthlib", 3), ("NEON", 2), ("NEON", 3)]
 
@@ -37,7 +37,7 @@ SETTINGS = [("Earthlib", 2), ("Earthlib", 3), ("NEON", 2), ("NEON", 3)]
 def classification(sensor, level, quick):
     X, y = load(sensor, level, quick)
     folds = list(StratifiedKFold(2 if quick else 5, shuffle=True, random_state=0).split(X, y))
-    epochs = {"max_epochs": 20} if quick else {}
+    epochs = {"max_epochs": QUICK_EPOCHS} if quick else {}
     variants = [
         ("MLP (64, 64), standardized bands", lambda s: mlp(s)),
         ("NDClassifier()", lambda s: NDClassifier(random_state=s, **epochs)),
@@ -69,7 +69,7 @@ def regression(quick):
     """Vegetation cover of mixtures of real spectra in earthlib's 180 bands."""
     X, y = make_spectral_mixtures(600 if quick else 4000, sensor="Earthlib", random_state=0)
     folds = list(KFold(2 if quick else 5, shuffle=True, random_state=0).split(X))
-    epochs = {"max_epochs": 20} if quick else {}
+    epochs = {"max_epochs": QUICK_EPOCHS} if quick else {}
     variants = [
         ("MLPRegressor (64, 64), standardized bands", lambda s: mlp(s, regression=True)),
         ("NDRegressor()", lambda s: NDRegressor(random_state=s, **epochs)),
@@ -97,7 +97,7 @@ def runs_and_gaps():
     """Where the 16 broad bands of ``n_indices="auto"`` fall against the water-vapour gaps."""
     import numpy as np
 
-    from sknd._bands import contiguous_band_groups
+    from sknd.nd._bands import contiguous_band_groups
 
     rows = []
     for sensor in ("Earthlib", "NEON"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from _report import plt, save, table
+from _report import QUICK_EPOCHS, plt, save, table
 from scipy.optimize import linear_sum_assignment
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import StratifiedKFold, train_test_split
@@ -59,7 +59,7 @@ def _cv_score(make, X, y, splits):
 
 
 def pareto(datasets, quick, out_dir):
-    epochs = 40 if quick else 200
+    epochs = 2 * QUICK_EPOCHS if quick else 200
     # Hidden ReLU layers on the learned pair indices (the first layer).
     nd_sizes = [(), (8,), (20, 12)] if quick else [(), (8,), (16,), (20, 12), (32, 16)]
     mlp_sizes = [(8,), (64, 64)] if quick else [(8,), (16,), (32,), (64,), (64, 64)]
@@ -127,7 +127,7 @@ def _perturbations(X, rng):
 
 
 def robustness(datasets, quick, out_dir):
-    epochs = 40 if quick else 200
+    epochs = 2 * QUICK_EPOCHS if quick else 200
     models = {
         "NDClassifier": lambda: NDClassifier(max_epochs=epochs, random_state=0),
         "NDClassifier(noise=0.1)": lambda: NDClassifier(
@@ -177,7 +177,7 @@ def _matched_corr(a, b):
 
 
 def depth_consistency(X, y, quick):
-    epochs = 40 if quick else 200
+    epochs = 2 * QUICK_EPOCHS if quick else 200
     width, seeds = 8, ([0, 1] if quick else [0, 1, 2])
     fitted = {}
     for depth in (1, 2, 3):

@@ -18,7 +18,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from _report import plt, save, table
+from _report import QUICK_EPOCHS, plt, save, table
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.metrics import f1_score, r2_score
 from sklearn.model_selection import KFold, RepeatedStratifiedKFold, StratifiedKFold
@@ -108,7 +108,7 @@ def _folds(X, y, quick):
 
 def _nd(quick, **kwargs):
     if quick:
-        kwargs.setdefault("max_epochs", 20)
+        kwargs.setdefault("max_epochs", QUICK_EPOCHS)
     return lambda seed: NDClassifier(random_state=seed, **kwargs)
 
 
@@ -210,7 +210,9 @@ def epochs(quick):
         )
         folds = list(splitter.split(X, y))
         for n in (200, 300):
-            r = cross_validate(_nd(quick, max_epochs=n // 10 if quick else n), X, y, folds)
+            r = cross_validate(
+                _nd(quick, max_epochs=max(1, n * QUICK_EPOCHS // 200) if quick else n), X, y, folds
+            )
             rows.append(_row(f"{sensor} level {level}: {n} epochs", r))
     return table(HEADER[:5], rows)
 
@@ -236,7 +238,7 @@ def ablation(quick):
                 lr=0.01,
                 lr_schedule="constant",
                 batch_size=200,
-                max_epochs=200,
+                max_epochs=QUICK_EPOCHS if quick else 200,
             ),
         ),
         (
@@ -248,8 +250,8 @@ def ablation(quick):
         ("pairs -> ReLU (32, 16)", _nd(quick, hidden_layer_sizes=(32, 16))),
         ("pairs -> tanh (20, 12)", _nd(quick, activation="tanh")),
         ("constant lr 0.02", _nd(quick, lr_schedule="constant")),
-        ("400 epochs", _nd(quick, max_epochs=40 if quick else 400)),
-        ("200 epochs", _nd(quick, max_epochs=20 if quick else 200)),
+        ("400 epochs", _nd(quick, max_epochs=2 * QUICK_EPOCHS if quick else 400)),
+        ("200 epochs", _nd(quick, max_epochs=QUICK_EPOCHS if quick else 200)),
         ("100 epochs", _nd(quick, max_epochs=10 if quick else 100)),
         ("batch 200, lr 0.01", _nd(quick, batch_size=200, lr=0.01)),
         ("early stopping on a 10% validation split", _nd(quick, early_stopping=True)),
@@ -280,7 +282,7 @@ def index_features(quick):
     folds = _folds(X, y, quick)
     if not quick:
         folds = list(RepeatedStratifiedKFold(n_splits=5, n_repeats=3, random_state=0).split(X, y))
-    epochs = {"max_epochs": 20} if quick else {}
+    epochs = {"max_epochs": QUICK_EPOCHS} if quick else {}
     variants = [
         ("all 45 classical pairs + RF", lambda s: make_pipeline(NDPairsTransformer(), _forest(s))),
         (
@@ -305,7 +307,7 @@ def index_dropout(quick):
         n_splits=2 if quick else 5, n_repeats=1 if quick else 2, random_state=7
     )
     folds = list(splitter.split(X, y))
-    epochs = {"max_epochs": 20} if quick else {}
+    epochs = {"max_epochs": QUICK_EPOCHS} if quick else {}
     rows = [_row("all 45 classical pairs + RF", cross_validate(
         lambda s: make_pipeline(NDPairsTransformer(), _forest(s)), X, y, folds))]  # fmt: skip
     for p in (0.0, 0.3) if quick else (0.0, 0.1, 0.2, 0.3, 0.4, 0.5):
@@ -322,7 +324,7 @@ def regression(quick):
     """Vegetation cover of mixed pixels of real spectra (illumination x U(0.5, 1.5))."""
     X, y = make_spectral_mixtures(600 if quick else 4000, random_state=0)
     folds = list(KFold(2 if quick else 5, shuffle=True, random_state=0).split(X))
-    epochs = {"max_epochs": 20} if quick else {}
+    epochs = {"max_epochs": QUICK_EPOCHS} if quick else {}
     variants = [
         ("MLPRegressor (64, 64), standardized bands", lambda s: mlp(s, regression=True)),
         ("NDRegressor()", lambda s: NDRegressor(random_state=s, **epochs)),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _report import plt, save, table
+from _report import QUICK_EPOCHS, plt, save, table
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
@@ -29,7 +29,7 @@ from sklearn.pipeline import make_pipeline
 from study_real import brightness_normalized_mlp, load, mlp
 
 from sknd import NDClassifier, NDIndexTransformer, NDPairsTransformer
-from sknd._torch import randn_like
+from sknd._loop import randn_like
 from sknd.inspection import robustness_scores
 
 NOISE = (0.005, 0.01, 0.02, 0.05, 0.1)
@@ -46,7 +46,7 @@ SETTINGS = [("Sentinel2", 2), ("Landsat8", 2), ("Sentinel2", 3)]
 
 
 def _epochs(quick):
-    return {"max_epochs": 20} if quick else {}
+    return {"max_epochs": QUICK_EPOCHS} if quick else {}
 
 
 def models(quick):

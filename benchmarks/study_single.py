@@ -23,9 +23,10 @@ import warnings
 import numpy as np
 from _report import table
 
-from sknd.denoise import AutoDenoiser, GMCDenoiser, L1Denoiser, soft_threshold
-from sknd.denoise._auto import candidate_filters, multiscale_noise_std
-from sknd.denoise._sure import Family, soft_divergence, sure, swt_gains, swt_level
+from sknd.denoise import AutoDenoiser, GMCDenoiser, L1Denoiser, multiscale_noise_std, soft_threshold
+from sknd.denoise._auto import candidate_filters
+from sknd.denoise._families import Family, TotalVariation, soft_divergence, swt_gains, swt_level
+from sknd.denoise._sure import sure
 from sknd.metrics import psnr
 
 DEVELOPED_ON = ["Blocks", "Bumps", "HeaviSine", "Doppler"]
@@ -109,8 +110,6 @@ def peers_table(names, n, snr=7):
 
 def oracle(clean, y):
     """Best PSNR over every candidate filter and weight, chosen with the clean signal."""
-    from sknd.denoise._sure import TotalVariation
-
     sigma = multiscale_noise_std(y)
     best, which = -np.inf, ""
     families = candidate_filters()
@@ -118,7 +117,7 @@ def oracle(clean, y):
     for name, family in families.items():
         previous = None
         for factor in family.grid:
-            if getattr(family, "warm", False):
+            if family.warm:
                 x, _ = family.solve(y, sigma * factor, x0=previous)
                 previous = x
             else:
@@ -138,7 +137,7 @@ class PerLevelSureShrink(Family):
     name = "L1 swt sym8, per-level SureShrink"
     grid = np.array([1.0])
 
-    def solve(self, y, lam):
+    def solve(self, y, lam, x0=None):
         import pywt
 
         sigma = lam
@@ -225,29 +224,15 @@ def single_table(names, n, snrs, quick):
     return table(header, rows), verdicts, times
 
 
-def auto_denoise(y, replace_tune=None, families=None):
-    """AutoDenoiser's output for one signal ``y``, with the ``tune`` it calls
-    replaced by ``replace_tune(tune)`` while it runs (None: left as it is)."""
-    import sknd.denoise._auto as auto_module
-
-    tune = auto_module.tune
-    if replace_tune is not None:
-        auto_module.tune = replace_tune(tune)
-    try:
-        return AutoDenoiser(families).fit_transform(y[None])[0]
-    finally:
-        auto_module.tune = tune
+def auto_denoise(y, smooth_risk=True, families=None):
+    """AutoDenoiser's output for one signal ``y``."""
+    return AutoDenoiser(families, smooth_risk=smooth_risk).fit_transform(y[None])[0]
 
 
 def draws_table(names, n, snrs, draws):
     """Mean gap to the oracle over fresh noise draws, with SURE smoothed (the
-    default) and with the grid's argmin (``tune(smooth=False)``)."""
-    import functools
-
+    default) and with the grid's argmin (``smooth_risk=False``)."""
     import pywt
-
-    def argmin(tune):
-        return functools.partial(tune, smooth=False)
 
     items = [*signals(names, n).items(), ("ECG", pywt.data.ecg().astype(float))]
     rows, counts = [], {}
@@ -259,7 +244,7 @@ def draws_table(names, n, snrs, draws):
                 y = noisy(clean, snr, seed=10_000 + 1000 * d + 100 * snr + k)
                 best, _ = oracle(clean, y)
                 for rule in gaps:
-                    out = auto_denoise(y, argmin if rule == "argmin" else None)
+                    out = auto_denoise(y, smooth_risk=rule != "argmin")
                     gaps[rule].append(best - psnr(clean, out))
             row = [f"{name}, SNR {snr}"]
             for rule, g in gaps.items():
@@ -280,16 +265,6 @@ def development_table(draws=10):
     argmin, on the development signals Ramp, Piece-Regular and Piece-Polynomial
     (the data that rule was chosen on): AutoDenoiser with the TV families only
     (where GMC-TV is chosen often) and with every family."""
-    from sknd.denoise._sure import TotalVariation
-
-    def argmin_for_gmc_tv(tune):
-        def patched(family, *args, **kwargs):
-            if isinstance(family, TotalVariation) and family.gamma is not None:
-                kwargs["smooth"] = False
-            return tune(family, *args, **kwargs)
-
-        return patched
-
     rows, diffs = [], {}
     for label, families in (("TV families", ["L1 time", "L1 tv", "GMC tv"]), ("all", None)):
         for name, clean in signals(["Ramp", "Piece-Regular", "Piece-Polynomial"], 2048).items():
@@ -298,8 +273,10 @@ def development_table(draws=10):
                 for d in range(draws):
                     y = noisy(clean, snr, seed=5000 + d)
                     for rule in scores:
-                        replace = argmin_for_gmc_tv if rule == "argmin" else None
-                        scores[rule].append(psnr(clean, auto_denoise(y, replace, families)))
+                        # argmin: every candidate smoothed but GMC-TV
+                        smooth = True if rule != "argmin" else [
+                            n for n in candidate_filters() if n != "GMC tv"]  # fmt: skip
+                        scores[rule].append(psnr(clean, auto_denoise(y, smooth, families)))
                 diff = np.subtract(scores["divergence"], scores["argmin"])
                 diffs.setdefault(label, []).extend(diff)
                 rows.append(
@@ -490,7 +467,7 @@ def plausibility_table(draws=3):
     SNR 1 to 50, pure noise, and the quarterly SST series at SNR 7."""
     import pywt
 
-    from sknd.denoise._auto import _multiscale_noise
+    from sknd.denoise._signal import multiscale_noise_std_and_reason
 
     rng = np.random.default_rng(0)
     named = [n for n in pywt.data._wavelab_signals._implemented_signals if n != "Gabor"]
@@ -512,7 +489,7 @@ def plausibility_table(draws=3):
                 for _ in range(repeat):
                     sigma = 1.0 / snr
                     y = x + sigma * rng.standard_normal(n)
-                    estimate, why = _multiscale_noise(y)
+                    estimate, why = multiscale_noise_std_and_reason(y)
                     total += 1
                     if why is not None:
                         refused += 1
@@ -531,7 +508,7 @@ def plausibility_table(draws=3):
     ratios, losses = [], []
     for _ in range(100):
         y = x + rng.standard_normal(x.size) / 7
-        estimate, why = _multiscale_noise(y)
+        estimate, why = multiscale_noise_std_and_reason(y)
         if why is not None:
             ratios.append(7 * estimate)
             out = AutoDenoiser(noise_std=estimate).fit_transform(y[None])[0]

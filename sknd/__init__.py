@@ -7,20 +7,19 @@ estimators do. This file must not import torch, skorch or any submodule eagerly.
 
 import importlib
 
+from . import nd as _nd
+
 __version__ = "0.1.0"
 
-# Public name -> the submodule that defines it.
+# Public name -> the package that defines it. The ND wing's names come from its
+# own ``__all__`` (``sknd.nd`` imports nothing heavy); the denoisers' estimators
+# are listed here because ``sknd.denoise`` loads scipy-backed filters on import.
 _ESTIMATORS = {
-    "AutoDenoiser": ".denoise",
-    "GMCDenoiser": ".denoise",
-    "L1Denoiser": ".denoise",
-    "NDClassifier": "._predictors",
-    "NDIndexTransformer": "._index_transformer",
-    "NDPairsSelector": "._pair_search",
-    "NDPairsTransformer": "._pairs",
-    "NDRegressor": "._predictors",
-    "SparseBNDenoiser": ".denoise",
-    "WienerDenoiser": ".denoise",
+    **dict.fromkeys(_nd.__all__, ".nd"),
+    **dict.fromkeys(
+        ["AutoDenoiser", "GMCDenoiser", "L1Denoiser", "SparseBNDenoiser", "WienerDenoiser"],
+        ".denoise",
+    ),
 }
 _SUBPACKAGES = (
     "catalogue",
@@ -28,6 +27,7 @@ _SUBPACKAGES = (
     "denoise",
     "inspection",
     "metrics",
+    "nd",
     "nn",
     "plotting",
     "raster",

@@ -5,28 +5,8 @@ numpy and scikit-learn only: the torch-free filters use it too, so no torch here
 
 from __future__ import annotations
 
-import os
-import sys
-import warnings
-
 import numpy as np
 from sklearn.utils.validation import validate_data
-
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
-# scikit-learn's set_output wrapper sits between a user's fit_transform and ours.
-_WRAPPER = os.path.join("sklearn", "utils", "_set_output.py")
-
-
-def warn_user(message: str, category: type[Warning]) -> None:
-    """``warnings.warn`` pointing at the first caller outside sknd (and outside
-    scikit-learn's ``set_output`` wrapper of transform methods)."""
-    frame, level = sys._getframe(1), 2
-    while frame is not None and (
-        frame.f_code.co_filename.startswith(_PACKAGE) or frame.f_code.co_filename.endswith(_WRAPPER)
-    ):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level)
-
 
 FLOATS = [np.float64, np.float32]
 

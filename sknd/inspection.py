@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.metrics import check_scoring
 from sklearn.utils import Bunch, check_random_state
 
-from ._sklearn import Integral, Interval, Real, StrOptions, validate_call
+from ._params import Integral, Interval, Real, StrOptions, validate_call
 
 __all__ = ["perturb_bands", "robustness_scores"]
 
@@ -145,7 +145,7 @@ _LEVELS = [None, Interval(Real, 0, None, closed="left"), "array-like"]
         "noise": _LEVELS,
         "gain": _LEVELS,
         "offset": _LEVELS,
-        "snr": _LEVELS,
+        "snr": [None, Interval(Real, 0, None, closed="neither"), "array-like"],
         "illumination": _LEVELS,
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],

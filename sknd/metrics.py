@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import make_scorer
 
-from ._sklearn import Interval, Real, validate_call
+from ._params import Interval, Real, validate_call
 
 __all__ = ["neg_rmse_scorer", "psnr", "psnr_scorer", "rmse"]
 

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from sknd.denoise import AutoDenoiser
-from sknd.denoise._auto import multiscale_noise_std
+from sknd.denoise import AutoDenoiser, multiscale_noise_std
 
 pytest.importorskip("pywt")
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sknd._bands import contiguous_band_groups
+from sknd.nd._bands import contiguous_band_groups
 
 
 def test_cuts_fall_where_the_spectral_shape_turns():

@@ -43,6 +43,7 @@ def test_quick_report(tmp_path):
         "## Rasters at scale",
         "## Long recordings",
         "Noise that drifts",
+        "## Figures behind the design choices",
     ):
         assert heading in text
     assert "nan" not in text.lower().replace("nanosecond", "")

@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 
 from sknd import NDClassifier, NDRegressor
-from sknd._sklearn import InvalidParameterError
+from sknd._params import InvalidParameterError
 from sknd.inspection import perturb_bands, robustness_scores
 
 

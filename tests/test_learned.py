@@ -148,7 +148,7 @@ def test_r2r_predicts_with_each_signals_own_noise_level(spikes):
     X, _ = spikes
     den = SparseBNDenoiser(**SMALL).fit(X)
     sigma = 0.5 * estimate_noise(X[:4]) * mad_bias_factor(X)
-    gen = torch.Generator().manual_seed(den._predict_seed)
+    gen = torch.Generator().manual_seed(den._predict_seed_)
     draws = torch.randn(den.r2r_draws, X.shape[1], generator=gen).numpy()
     expected = np.mean([den._forward(X[:4] + sigma[:, None] * z) for z in draws], axis=0)
     np.testing.assert_allclose(den.predict(X[:4]), expected, atol=1e-12)

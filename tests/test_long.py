@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sknd.denoise import AutoDenoiser, GMCDenoiser, L1Denoiser
-from sknd.denoise._classical import cross_fade, window_starts
+from sknd.denoise._filters import cross_fade, window_starts
 
 pytest.importorskip("pywt")
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from sklearn.feature_selection import f_classif, r_regression
 
-import sknd._pair_search as pair_search
+import sknd.nd._pair_search as pair_search
 from sknd import NDPairsSelector, NDPairsTransformer
-from sknd._pair_search import pair_scores
+from sknd.nd._pair_search import pair_scores
 
 
 @pytest.fixture

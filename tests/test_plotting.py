@@ -58,7 +58,7 @@ def test_plot_history_errors(classifier):
 
 
 def test_plot_coefficients_draws_sparse_coefficients(monkeypatch):
-    from sknd import _nd_base
+    from sknd.nd import _base as _nd_base
 
     X, y = make_spectral_classification(n_samples=200, random_state=0)
     monkeypatch.setattr(_nd_base, "_SPARSE_COEF_SIZE", 0)  # every pair layer sparse

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from sknd.denoise import GMCDenoiser, L1Denoiser, estimate_noise
-from sknd.denoise._sure import Identity, Thresholding, TotalVariation, sure, tune
+from sknd.denoise._families import Identity, Thresholding, TotalVariation
+from sknd.denoise._sure import sure, tune
 
 pywt = pytest.importorskip("pywt")
 
@@ -121,7 +122,7 @@ def test_swt_thresholds_each_level_at_its_own_noise_std():
     # The undecimated frame's bands carry white noise at different stds (the
     # norms of their frame vectors): each is thresholded at lam times its own.
     from sknd.denoise import soft_threshold
-    from sknd.denoise._sure import swt_level
+    from sknd.denoise._families import swt_level
 
     y = np.random.default_rng(7).standard_normal(256)
     level = swt_level(256, "haar")
@@ -144,7 +145,7 @@ def test_swt_inverse_by_fourier_is_pywts_inverse(wavelet, n):
     # summed by FFT (frame vectors wrapped onto n samples, longer than n at
     # 64 and 96); others by pywt. Either way: pywt.iswt of the shrunk bands.
     from sknd.denoise import firm_threshold
-    from sknd.denoise._sure import swt_gains, swt_level
+    from sknd.denoise._families import swt_gains, swt_level
 
     y = np.random.default_rng(8).standard_normal(n)
     level = swt_level(n, wavelet)
@@ -163,11 +164,11 @@ def test_swt_inverse_by_fourier_is_pywts_inverse(wavelet, n):
 def test_one_transform_for_all_weights_gives_each_weights_solve_bit_for_bit(family, n, monkeypatch):
     # tune solves every weight of the grid from one forward transform, in
     # chunks of weights (three here, so a chunk boundary falls inside the grid).
-    import sknd.denoise._sure as sure_module
+    import sknd.denoise._families as families_module
 
     y = clean_signal(n) + SIGMA * np.random.default_rng(n).standard_normal(n)
     lams = SIGMA * family.grid
-    monkeypatch.setattr(sure_module, "_VALUES_PER_CHUNK", 3 * n * 7)
+    monkeypatch.setattr(families_module, "_VALUES_PER_CHUNK", 3 * n * 7)
     xs, divs = family.solve_many(y, lams)
     for lam, x, div in zip(lams, xs, divs):
         one, one_div = family.solve(y, lam)

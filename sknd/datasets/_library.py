@@ -12,7 +12,7 @@ import logging
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
-from .._sklearn import Integral, Interval, Range, Real, validate_call
+from .._params import Integral, Interval, Range, Real, validate_call
 
 __all__ = ["load_spectral_library", "make_spectral_mixtures"]
 

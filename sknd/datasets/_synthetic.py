@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .._sklearn import Integral, Interval, Range, Real, Sizes, validate_call
+from .._params import Integral, Interval, Range, Real, Sizes, validate_call
 
 __all__ = [
     "SENTINEL2_BANDS",

@@ -7,30 +7,18 @@ keeps the one whose estimated risk is lowest. numpy and PyWavelets; no torch.
 
 from __future__ import annotations
 
-import warnings
 from typing import ClassVar
 
 import numpy as np
 
+from .._params import Integral, Interval, Real, StrOptions
 from .._progress import Progress
-from .._sklearn import Integral, Interval, Real, StrOptions
-from .._validation import unit_peak_rows, warn_user
-from ._classical import (
-    WINDOW_MIN_LENGTH,
-    _PerSignalChoice,
-    _wavelet,
-    too_short_for_noise_estimate,
-)
-from ._signal import mad_std
-from ._sure import (
-    Identity,
-    Thresholding,
-    TotalVariation,
-    nearest_index,
-    sure,
-    tune,
-    tuning_block,
-)
+from .._validation import unit_peak_rows
+from .._warnings import warn_user
+from ._families import Identity, Thresholding, TotalVariation
+from ._filters import WINDOW_MIN_LENGTH, _PerSignalChoice, load_wavelet
+from ._signal import multiscale_noise_std_and_reason, too_short_for_noise_estimate
+from ._sure import nearest_index, refine, sure, tune, tuning_block
 
 __all__ = ["AutoDenoiser"]
 
@@ -45,114 +33,10 @@ _GMC_TV_SPAN = np.geomspace(1.0, 32.0, 8)
 # From this length on, the undecimated wavelet searches walk downhill from
 # their decimated sibling's weight instead of solving the whole grid: the
 # risk curve's noise falls as 1 / sqrt(length), and with it the local minima
-# a walk could stop in. On 16 Donoho-Johnstone signals of 32768 samples
-# (SNR 3 and 20) the walk gave the full search's output and risks bit for
-# bit in half the time; at 1024-4096 samples 38 of 504 draws differed, one
-# by -4.9 dB, and a full search there costs one inverse transform anyway.
+# a walk could stop in; at shorter lengths a walk can stop in one, and a full
+# search costs one inverse transform anyway (docs/benchmarks.md, "Long
+# recordings", has the measurement).
 _WALK_MIN_LENGTH = 2**15
-# Standard errors by which a coarser scale's MAD must undercut the finest's.
-_MAD_SIGNIFICANCE = 3.5
-
-
-def _converge_gmc_tv(gamma, y, sigma, lam, x):
-    """Tune again around the truncated search's choice (half a grid step to
-    each side), each weight solved to convergence from the search's solution:
-    the risk of a truncated solve is not the risk of the filter."""
-    exact = _exact_gmc_tv(gamma)
-    step = float(np.sqrt(_GMC_TV_SPAN[1] / _GMC_TV_SPAN[0]))
-    return tune(exact, y, sigma, grid=lam / sigma * np.array([1 / step, 1.0, step]), x0=x)
-
-
-def _exact_gmc_tv(gamma):
-    """GMC total variation solved to convergence (the truncated search's end)."""
-    return TotalVariation(gamma, tol=1e-4, max_iter=200)
-
-
-def multiscale_noise_std(y, wavelet="sym8", levels=4) -> float:
-    """The noise std of one signal from the MADs of its finest wavelet scales.
-
-    White noise has the same std at every scale of an orthonormal transform,
-    and a signal only adds to it. The finest scale's MAD (the usual estimate)
-    is right when that scale is mostly noise, but reads high-frequency content
-    as noise: several times too high on PyWavelets' chirps and HiSine at SNR
-    7. So a coarser scale (one of the next ``levels - 1``) replaces it when
-    its MAD is lower by more than chance explains: by more than 3.5 standard
-    errors of that scale's MAD (``1.166 / sqrt(n)`` relative, for ``n``
-    Gaussian coefficients); the smallest such MAD is then the estimate. A
-    fixed ratio (0.8) instead was fooled by chance on 4 of 120 development
-    draws, where a 128-coefficient scale's MAD fell that low by itself, and
-    those signals lost 9-12 dB. Only scales of at least 64 coefficients take
-    part. :class:`AutoDenoiser` also checks that the estimate is plausible
-    (see its ``noise_plausible_``).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sknd.denoise import multiscale_noise_std
-    >>> t = np.arange(2048)
-    >>> chirp = np.sin(2 * np.pi * (0.05 + 0.4 * t / 2048) * t)
-    >>> noisy = chirp + 0.1 * np.random.default_rng(0).standard_normal(2048)
-    >>> round(multiscale_noise_std(noisy), 2)  # the finest-scale MAD reads 0.98
-    0.11
-    """
-    return _multiscale_noise(y, wavelet, levels)[0]
-
-
-def _gaussian_spread(d) -> tuple[float, float]:
-    """MAD estimate over RMS of coefficients ``d`` (1 for Gaussian noise) and
-    the 3.5 standard errors of that ratio (``0.93 / sqrt(n)`` each, simulated)."""
-    rms = float(np.sqrt(np.mean(d**2)))
-    ratio = float(mad_std(d)) / rms if rms > 0 else 1.0
-    return ratio, _MAD_SIGNIFICANCE * 0.93 / np.sqrt(d.size)
-
-
-def _multiscale_noise(y, wavelet="sym8", levels=4) -> tuple[float, str | None]:
-    """:func:`multiscale_noise_std`, and why white noise cannot explain the
-    scales it read (``None`` where it can).
-
-    Three tests, each an impossibility for white noise plus a signal (each at
-    3.5 standard errors): the finest scale's MAD estimate exceeds its RMS (a
-    periodic component spreads coefficients evenly, as ``|sin|`` does, and
-    the MAD then reads ~1.5 times the RMS; noise and sparse signal never do);
-    the finest scale is periodic so and the coarser scale that replaced it is
-    not noise-like either (its MAD far below its RMS: signal there too); the
-    estimate exceeds the signal's own std. On quarterly sea-surface
-    temperatures with noise at SNR 7 (``pywt.data.nino``: a seasonal cycle of
-    period 4) the estimate was 3.3 to 7.9 times the true noise std, and
-    denoising with it cost 6 to 17.5 dB.
-    """
-    import pywt
-
-    enough = int(np.log2(max(len(y) // 64, 1)))
-    levels = max(1, min(levels, pywt.dwt_max_level(len(y), wavelet), enough))
-    with warnings.catch_warnings():
-        # A signal shorter than the filter still has one periodized level,
-        # every coefficient of it touched by the wrap-around: fine for a MAD.
-        warnings.filterwarnings("ignore", "Level value of 1 is too high", UserWarning)
-        details = pywt.wavedec(y, wavelet, mode="periodization", level=levels)[1:]
-    finest = float(mad_std(details[-1]))
-    estimate, source = finest, details[-1]
-    for d in details[:-1]:
-        mad = float(mad_std(d))
-        if mad < finest * (1.0 - _MAD_SIGNIFICANCE * 1.166 / np.sqrt(d.size)) and mad < estimate:
-            estimate, source = mad, d
-    ratio, tol = _gaussian_spread(details[-1])
-    if ratio > 1 + tol and source is details[-1]:
-        return estimate, (
-            f"the finest wavelet scale is spread as a periodic signal is, not as "
-            f"Gaussian noise (its MAD estimate is {ratio:.2f} times its RMS)"
-        )
-    coarse, coarse_tol = _gaussian_spread(source)
-    if ratio > 1 + tol and coarse < 1 - coarse_tol:
-        return estimate, (
-            "the finest wavelet scale is spread as a periodic signal is, and the "
-            "coarser scale read instead holds signal too (its MAD estimate is "
-            f"{coarse:.2f} times its RMS)"
-        )
-    spread = float(np.std(y))
-    if estimate > spread * (1 + _MAD_SIGNIFICANCE * 1.166 / np.sqrt(source.size)):
-        return estimate, f"the estimate {estimate:.3g} exceeds the signal's own std {spread:.3g}"
-    return estimate, None
 
 
 def candidate_filters(wavelets=("sym8", "haar"), gamma=0.8):
@@ -162,7 +46,8 @@ def candidate_filters(wavelets=("sym8", "haar"), gamma=0.8):
         Thresholding("soft", "time"),
         Thresholding("firm", "time", gamma=gamma),
         TotalVariation(),
-        TotalVariation(gamma, tol=1e-3, max_iter=10),
+        # Searched truncated, then refined converged within half a grid step.
+        TotalVariation(gamma, tol=1e-3, max_iter=10, refine_step=float(np.sqrt(_GMC_TV_SPAN[1]))),
     ]
     for wavelet in wavelets:
         for basis in ("wavelet", "swt"):
@@ -232,6 +117,12 @@ class AutoDenoiser(_PerSignalChoice):
         choice is the whole signal's for a recording that is alike along its
         length; use ``window_length`` for one that is not, or None to tune on
         the whole signal (about 8 times slower at a million samples).
+    smooth_risk : bool or list of str, default=True
+        Choose each candidate's weight on its smoothed SURE curve (a parabola
+        in ``log lam`` around the grid's lowest point; for GMC total variation,
+        its divergence smoothed), which is less noisy than the curve's plain
+        argmin. False takes the grid's argmin for every candidate, a list of
+        names smooths only those: the ablations the benchmark report measures.
     verbose : int, default=0
         1 reports progress on stderr: one line, updated as each candidate of
         each signal is tuned (with ``window_length``, as each window is done),
@@ -266,9 +157,10 @@ class AutoDenoiser(_PerSignalChoice):
         the finest scales hold periodic or dense signal (a seasonal cycle of
         a few samples, dense chirps), or the signal is too short to estimate.
         Those signals are returned unchanged (``choice_`` ``"none"``, ``risk_``
-        NaN), with a warning: the least destructive answer, where denoising
-        with the inflated estimate cost 6 to 17.5 dB on quarterly sea-surface
-        temperatures. Pass ``noise_std`` to denoise them anyway.
+        NaN), with a warning: the least destructive answer (denoising with the
+        inflated estimate removes signal; the benchmark report measures it on
+        quarterly sea-surface temperatures). Pass ``noise_std`` to denoise
+        them anyway.
     window_starts_ : ndarray of shape (n_windows,)
         With ``window_length``: the first sample of each window.
     n_features_in_ : int
@@ -277,13 +169,10 @@ class AutoDenoiser(_PerSignalChoice):
     Notes
     -----
     Cost: at most linear in the length, with a fixed cost per signal for the
-    tuning block above ``2 * tuning_length`` samples. On one core of a 2-core
-    machine, one recording (the tiled real ECG of the benchmark report's
-    "Long recordings") took about 20 us a sample at 1e4 samples and 8-9 us at
-    1e5 and 1e6 (a million samples in about 8 s with numba installed, peak
-    memory ~0.5 KB a sample); ``window_length=65536`` about 25 us a sample,
-    with memory bounded by the window. ``python benchmarks/bench_long.py``
-    measures it on your machine.
+    tuning block above ``2 * tuning_length`` samples; memory is a few hundred
+    bytes a sample, or bounded by one window with ``window_length``. The
+    benchmark report's "Long recordings" has the measured times and memory;
+    ``python benchmarks/bench_long.py`` measures them on your machine.
 
     See Also
     --------
@@ -312,6 +201,7 @@ class AutoDenoiser(_PerSignalChoice):
         "noise_std": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
         "window_length": [None, Interval(Integral, WINDOW_MIN_LENGTH, None, closed="left")],
         "tuning_length": [None, Interval(Integral, WINDOW_MIN_LENGTH, None, closed="left")],
+        "smooth_risk": ["boolean", list, tuple],
         "verbose": ["verbose"],
     }
 
@@ -324,6 +214,7 @@ class AutoDenoiser(_PerSignalChoice):
         noise_std="auto",
         window_length=None,
         tuning_length=2**17,
+        smooth_risk=True,
         verbose=0,
     ):
         self.families = families
@@ -332,6 +223,7 @@ class AutoDenoiser(_PerSignalChoice):
         self.noise_std = noise_std
         self.window_length = window_length
         self.tuning_length = tuning_length
+        self.smooth_risk = smooth_risk
         self.verbose = verbose
 
     def _check_params(self):
@@ -341,7 +233,7 @@ class AutoDenoiser(_PerSignalChoice):
     def _candidate_filters(self) -> dict:
         """The candidates asked for, by name; an error names unknown ones."""
         for wavelet in self.wavelets:
-            _wavelet(wavelet)
+            load_wavelet(wavelet)
         available = candidate_filters(tuple(self.wavelets), self.gamma)
         wanted = list(available) if self.families is None else list(self.families)
         unknown = [name for name in wanted if name not in available]
@@ -358,16 +250,7 @@ class AutoDenoiser(_PerSignalChoice):
             return self._unchanged(X)
         candidates = self._candidate_filters()
         X64, scale = unit_peak_rows(X)
-        implausible = {}
-        if self.noise_std == "auto":
-            sigmas = np.empty(len(X64))
-            for i, row in enumerate(X64):
-                sigmas[i], why = _multiscale_noise(row)
-                if why is not None:
-                    implausible[i] = why
-            self._warn_implausible(implausible)
-        else:
-            sigmas = np.full(len(X64), float(self.noise_std)) / scale[:, 0]
+        sigmas, implausible = self._noise_stds(X64, scale)
         names = list(candidates)
         out = np.empty_like(X64)
         risks = np.empty((len(X64), len(names)))
@@ -389,13 +272,14 @@ class AutoDenoiser(_PerSignalChoice):
             def report(done, name, i=i):
                 progress.update(i * len(names) + done, f"signal {i + 1}: tuning {name}")
 
-            if tuning_block(len(row), self.tuning_length) is None:
+            block = tuning_block(len(row), self.tuning_length)
+            if block is None:
                 (out[i], lams[i], risk[i], name), _ = self._search(
                     row, sigma, candidates, order, risks[i], report
                 )
             else:
                 out[i], lams[i], risk[i], name = self._search_long(
-                    row, sigma, candidates, order, risks[i], report
+                    row, block, sigma, candidates, order, risks[i], report
                 )
             progress.update((i + 1) * len(names), f"signal {i + 1}")
             choice.append(name)
@@ -414,6 +298,24 @@ class AutoDenoiser(_PerSignalChoice):
             "noise_std_": sigmas * scale[:, 0],
             "noise_plausible_": ~np.isin(rows, list(implausible)),
         }
+
+    def _smooths(self, name) -> bool:
+        """Whether candidate ``name`` chooses on its smoothed risk curve."""
+        if isinstance(self.smooth_risk, (bool, np.bool_)):
+            return bool(self.smooth_risk)
+        return name in self.smooth_risk
+
+    def _noise_stds(self, X64, scale):
+        """Each unit-peak row's noise std, and why it is implausible by row (warned)."""
+        if self.noise_std != "auto":
+            return np.full(len(X64), float(self.noise_std)) / scale[:, 0], {}
+        sigmas, implausible = np.empty(len(X64)), {}
+        for i, row in enumerate(X64):
+            sigmas[i], why = multiscale_noise_std_and_reason(row)
+            if why is not None:
+                implausible[i] = why
+        self._warn_implausible(implausible)
+        return sigmas, implausible
 
     def _search(self, row, sigma, candidates, order, risks, report):
         """Tune every candidate on ``row`` (risks into ``risks``, in the order
@@ -438,17 +340,19 @@ class AutoDenoiser(_PerSignalChoice):
                 # costliest solve here) starts at its decimated sibling's
                 # weight: the walk downhill then solves ~6 weights, not 24.
                 start = nearest_index(family.grid, found[sibling][0] / sigma)
-            x, lam, risk = tune(family, row, sigma, grid=grid, start=start)
-            if name == "GMC tv":
-                x, lam, risk = _converge_gmc_tv(self.gamma, row, sigma, lam, x)
+            smooth = self._smooths(name)
+            x, lam, risk = tune(family, row, sigma, grid=grid, start=start, smooth=smooth)
+            if family.converged() is not family:  # searched truncated: refine converged
+                x, lam, risk = refine(family, row, sigma, lam, x, smooth=smooth)
             found[name] = (lam, risk)
             risks[j] = risk
             if best is None or risk < best[2]:
                 best = (x, lam, risk, name)
         return best, found
 
-    def _search_long(self, row, sigma, candidates, order, risks, report):
-        """``_search`` for a signal longer than twice ``tuning_length``.
+    def _search_long(self, row, block, sigma, candidates, order, risks, report):
+        """``_search`` for a signal longer than twice ``tuning_length``, tuned
+        on its central ``block`` (a slice).
 
         Every candidate is tuned on the central block; each is then run once
         on the whole signal at its block weight, and the lowest of those
@@ -457,24 +361,19 @@ class AutoDenoiser(_PerSignalChoice):
         chosen weight is refined on the whole signal: a walk downhill from the
         block's weight (for GMC-TV, its convergence step around it).
         """
-        block = tuning_block(len(row), self.tuning_length)
         _, found = self._search(row[block], sigma, candidates, order, risks, report)
         names = list(candidates)
         whole = {}
         for j in np.flatnonzero(np.isfinite(risks)):
             family = candidates[names[j]]
             lam = found[names[j]][0]
-            solver = _exact_gmc_tv(self.gamma) if family.name == "GMC tv" else family
-            x, div = solver.solve(row, lam)
+            x, div = family.converged().solve(row, lam)
             whole[names[j]] = (x, lam)
             risks[j] = sure(row, x, sigma, div)
         j = int(np.nanargmin(risks))
         name, family = names[j], candidates[names[j]]
         x, lam = whole[name]
-        if name == "GMC tv":
-            x, lam, risk = _converge_gmc_tv(self.gamma, row, sigma, lam, x)
-        else:
-            x, lam, risk = tune(family, row, sigma, start=nearest_index(family.grid, lam / sigma))
+        x, lam, risk = refine(family, row, sigma, lam, x, smooth=self._smooths(name))
         risks[j] = risk
         return x, lam, risk, name
 

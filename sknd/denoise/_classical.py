@@ -1,191 +1,32 @@
-"""Classical, stateless 1-D denoisers: Wiener, L1-norm and GMC-norm filters.
+"""The sparse classical denoisers: L1-norm and GMC-norm filters.
 
 The estimators only; the functions they call live beside them: thresholds in
-``_thresholds``, iterative solvers in ``_solvers``, total variation in ``_tv``.
-Must not import torch.
+``_thresholds``, iterative solvers in ``_solvers``, total variation in ``_tv``,
+SURE families in ``_families`` and the tuning search in ``_sure``; the bases
+they share (stateless fit, windows) are in ``_filters``. Must not import torch.
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import ClassVar
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from .._docs import fill_doc
+from .._params import Integral, Interval, Real, StrOptions
 from .._progress import Progress
-from .._sklearn import Integral, Interval, OddInt, ParamsMixin, Real, StrOptions, renamed
-from .._validation import unit_peak_rows, warn_user
-from ._signal import NOISE_MIN_LENGTH, SignalMixin, estimate_noise, mean_deviation_std
+from .._validation import unit_peak_rows
+from .._warnings import warn_user
+from ._families import Family, Thresholding, TotalVariation
+from ._filters import WINDOW_MIN_LENGTH, _PerSignalChoice, load_wavelet
+from ._signal import estimate_noise, mean_deviation_std, too_short_for_noise_estimate
 from ._solvers import _dft_ops, gmc_general, ista_l1
-from ._sure import Family, Thresholding, TotalVariation, nearest_index, tune, tuning_block
+from ._sure import nearest_index, tune, tuning_block
 from ._thresholds import firm_threshold, soft_threshold
 
-__all__ = ["GMCDenoiser", "L1Denoiser", "WienerDenoiser"]
+__all__ = ["GMCDenoiser", "L1Denoiser"]
 
 _DOMAINS = ("time", "tv", "dft", "wavelet", "swt")
-
-# The shortest window_length: a noise estimate and a SURE curve need samples.
-WINDOW_MIN_LENGTH = 64
-
-
-def too_short_for_noise_estimate(who: str, length: int, advice: str = "") -> bool:
-    """Whether signals of ``length`` samples are too short to estimate their
-    noise; if so, warn that they are returned unchanged (naming ``who``)."""
-    if length >= NOISE_MIN_LENGTH:
-        return False
-    warnings.warn(
-        f"{who} estimates each signal's noise from pairs of samples and needs signals of "
-        f"at least {NOISE_MIN_LENGTH} samples; signals of length {length} are returned "
-        f"unchanged.{advice}",
-        UserWarning,
-        stacklevel=4,
-    )
-    return True
-
-
-def _wavelet(name):
-    try:
-        import pywt
-    except ImportError as err:  # optional dependency
-        raise ImportError(
-            'domain="wavelet" and "swt" need PyWavelets: pip install "sknd[wavelet]".'
-        ) from err
-    return pywt, pywt.Wavelet(name)
-
-
-class _StatelessFilter(
-    SignalMixin, OneToOneFeatureMixin, TransformerMixin, ParamsMixin, BaseEstimator
-):
-    """A filter with nothing to learn: ``fit`` only checks its input.
-
-    ``transform`` checks the parameters again: they may be set after ``fit``.
-    """
-
-    def _check_params(self):
-        self._validate_params()
-
-    def fit(self, X, y=None):
-        """Check ``X`` and the parameters; nothing is learned."""
-        self._check_params()
-        self._check_signals(X, reset=True)
-        self.fitted_ = True
-        return self
-
-
-class _PerSignalChoice(_StatelessFilter):
-    """A filter that chooses its parameters per signal: ``fit`` records the choices.
-
-    ``_denoise(X, verbose)`` returns the denoised rows and the fitted attributes
-    that describe the choice made for each (``lam_``, ``risk_``, ...). ``fit``
-    and ``fit_transform`` record them for the signals they see; ``transform``
-    chooses again for every new signal and records nothing.
-
-    With ``window_length`` set, longer signals are denoised window by window
-    (:meth:`_windowed`): each window chooses for itself, and every per-signal
-    attribute gains a window axis.
-    """
-
-    def fit(self, X, y=None):
-        """Denoise ``X`` once and record the choice made for each signal."""
-        self.fit_transform(X)
-        return self
-
-    def fit_transform(self, X, y=None):
-        """Denoise ``X`` and record the choice made for each signal."""
-        self._check_params()
-        X = self._check_signals(X, reset=True)
-        self.fitted_ = True
-        out, choices = self._windowed(X)
-        for name, value in choices.items():
-            setattr(self, name, value)
-        return out
-
-    def transform(self, X):
-        """Denoise each row of ``X``; same shape.
-
-        float32 and float64 keep their dtype; other dtypes (integers, float16)
-        come back as float64.
-        """
-        check_is_fitted(self)
-        self._check_params()
-        return self._windowed(self._check_signals(X, reset=False))[0]
-
-    def _denoise(self, X, verbose):
-        raise NotImplementedError
-
-    def _windowed(self, X):
-        """``_denoise`` over overlapping windows of ``window_length`` samples.
-
-        Windows overlap by a quarter of their length and are cross-faded there
-        by weights ``sin**2`` and ``cos**2`` (they sum to 1), so a change of
-        choice between windows leaves no step; the last window ends at the
-        signal's end, and every sample's weights are normalized to sum to 1.
-        Memory beyond the output is that of one window of every row.
-        """
-        width = self.window_length
-        n = X.shape[1]
-        if width is None:
-            return self._denoise(X, self.verbose)
-        starts = window_starts(n, width)
-        if len(starts) == 1:
-            out, choices = self._denoise(X, self.verbose)
-            return out, {**_with_window_axis([choices]), "window_starts_": starts}
-        taper = cross_fade(width)
-        out = np.zeros(X.shape)
-        total = np.zeros(n)
-        found = []
-        progress = Progress(type(self).__name__, len(starts), "windows", enabled=bool(self.verbose))
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            for k, start in enumerate(starts):
-                part, choices = self._denoise(X[:, start : start + width], 0)
-                weight = taper.copy()
-                if k == 0:
-                    weight[: len(weight) // 2] = 1.0
-                if k == len(starts) - 1:
-                    weight[len(weight) // 2 :] = 1.0
-                out[:, start : start + width] += weight * part
-                total[start : start + width] += weight
-                found.append(choices)
-                progress.update(k + 1)
-        for message in dict.fromkeys((w.category, str(w.message)) for w in caught):
-            warn_user(f"{message[1]} (in windows of {width} samples)", message[0])
-        out = (out / total).astype(X.dtype, copy=False)
-        return out, {**_with_window_axis(found), "window_starts_": starts}
-
-
-def window_starts(n: int, width: int) -> np.ndarray:
-    """First samples of the windows of ``width`` that cover ``n`` samples,
-    overlapping by a quarter of ``width`` (the last ends at sample ``n``)."""
-    if n <= width:
-        return np.array([0])
-    hop = width - width // 4
-    starts = list(range(0, n - width, hop))
-    return np.array([*starts, n - width])
-
-
-def cross_fade(width: int) -> np.ndarray:
-    """A window's weights: ``sin**2`` up over its first quarter, 1, ``cos**2``
-    down over its last; overlapping by a quarter, neighbours sum to 1."""
-    ramp = width // 4
-    weight = np.ones(width)
-    if ramp:
-        rise = np.sin(np.pi / 2 * (np.arange(ramp) + 0.5) / ramp) ** 2
-        weight[:ramp], weight[width - ramp :] = rise, rise[::-1]
-    return weight
-
-
-def _with_window_axis(found: list[dict]) -> dict:
-    """Per-window fitted attributes as one: arrays stacked on a window axis
-    (after the signal axis), the rest (the same in every window) kept once."""
-    return {
-        name: np.stack([f[name] for f in found], axis=1) if isinstance(value, np.ndarray) else value
-        for name, value in found[0].items()
-    }
 
 
 class _SparseFilter(_PerSignalChoice):
@@ -209,7 +50,7 @@ class _SparseFilter(_PerSignalChoice):
     def _check_params(self):
         super()._check_params()
         if self.domain in ("wavelet", "swt"):
-            _wavelet(self.wavelet)
+            load_wavelet(self.wavelet)
 
     def _denoise(self, X, verbose):
         """Denoised rows, the weight used for each and (``lam="sure"``) its risk."""
@@ -294,7 +135,7 @@ class _DFTFamily(Family):
         self._solve = solve
         self.name = "dft"
 
-    def solve(self, y, lam):
+    def solve(self, y, lam, x0=None):
         A, AH = _dft_ops()
         return A(self._solve(y[None], A, AH, np.array([[lam]]))).real[0], None
 
@@ -446,11 +287,10 @@ class GMCDenoiser(_SparseFilter):
     Notes
     -----
     Cost with ``lam="sure"``, ``domain="tv"`` (iterated exact TV, the
-    costliest here): on one core of a 2-core machine, one recording (the
-    tiled real ECG of the benchmark report's "Long recordings") took about
-    65 us a sample at 1e4 and 1e5 samples and 25 us at 1e6 (a million samples
-    in about 25 s with numba installed). ``python benchmarks/bench_long.py``
-    measures it on your machine.
+    costliest here): linear in the length, with a fixed cost per signal for
+    the tuning block above ``2 * tuning_length`` samples. The benchmark
+    report's "Long recordings" has the measured times;
+    ``python benchmarks/bench_long.py`` measures them on your machine.
 
     See Also
     --------
@@ -513,70 +353,3 @@ class GMCDenoiser(_SparseFilter):
 
     def _solve(self, y, A, AH, lams):
         return gmc_general(y, A, AH, lams, self.gamma)
-
-
-class WienerDenoiser(_StatelessFilter):
-    """Local adaptive Wiener filter of each signal; equal to ``scipy.signal.wiener``.
-
-    With local mean ``m`` and variance ``v`` over ``window`` samples (zero padded)
-    and noise power ``s2`` (``noise_variance``, or the mean of ``v`` over the
-    signal when it is None): ``m + (1 - s2 / v) (x - m)`` where ``v > s2``,
-    else ``m``.
-
-    Parameters
-    ----------
-    window : int, default=3
-        Odd window length.
-    noise_variance : float, optional
-        The noise's variance (scipy's ``noise``, the noise power), in the
-        signals' squared units; estimated per signal if None.
-    noise : float, default="deprecated"
-        Former name of ``noise_variance`` (``noise`` names a standard
-        deviation or an augmentation scale elsewhere in sknd); still read,
-        with a FutureWarning, until sknd 0.3.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sknd.denoise import WienerDenoiser
-    >>> WienerDenoiser(window=3).fit_transform(np.array([[0.0, 3.0, 0.0, 0.0]]))
-    array([[0.75, 1.5 , 0.75, 0.  ]])
-    """
-
-    _parameter_constraints: ClassVar[dict] = {
-        "window": [OddInt()],
-        "noise_variance": [None, Interval(Real, 0, None, closed="left")],
-        "noise": [None, Interval(Real, 0, None, closed="left"), StrOptions({"deprecated"})],
-    }
-
-    def __init__(
-        self, window: int = 3, *, noise_variance: float | None = None, noise="deprecated"
-    ) -> None:
-        self.window = window
-        self.noise_variance = noise_variance
-        self.noise = noise
-
-    def transform(self, X):
-        """Filter each row of ``X``; same shape.
-
-        float32 and float64 keep their dtype; other dtypes (integers, float16)
-        come back as float64.
-        """
-        check_is_fitted(self)
-        self._check_params()
-        X = self._check_signals(X, reset=False)
-        noise_variance = renamed(self, "noise", "noise_variance")
-        # Scale-equivariant: filter each row at unit peak (a given noise
-        # variance scales by the square), so squares cannot overflow.
-        X64, scale = unit_peak_rows(X)
-        kw = {"size": self.window, "axis": 1, "mode": "constant", "cval": 0.0}
-        mean = uniform_filter1d(X64, **kw)
-        # A variance is never negative; rounding can make E[x^2] - m^2 so.
-        var = np.maximum(uniform_filter1d(X64**2, **kw) - mean**2, 0.0)
-        if noise_variance is None:
-            s2 = var.mean(axis=1, keepdims=True)
-        else:
-            s2 = noise_variance / scale**2
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.where(var <= s2, mean, mean + (1.0 - s2 / var) * (X64 - mean))
-        return (out * scale).astype(X.dtype, copy=False)

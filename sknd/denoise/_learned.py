@@ -11,12 +11,11 @@ from contextlib import contextmanager
 from typing import ClassVar
 
 import numpy as np
-import torch
 from sklearn.base import OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._docs import fill_doc
-from .._sklearn import (
+from .._params import (
     Integral,
     Interval,
     OddInt,
@@ -25,57 +24,20 @@ from .._sklearn import (
     StrOptions,
     _check_feature_names,
     _check_sample_weight,
+    estimator_init,
     renamed,
     wrap_output,
 )
-from .._torch import TorchEstimator
+from .._training import TorchEstimator
+from .._validation import FLOATS
 from ..metrics import psnr
 from ..nn import DenoisingCNN1d
 from ..nn.cnn1d import _FORMER_P, receptive_field
 from ._self_supervised import SELF_SUPERVISED
 from ._signal import NOISE_MIN_LENGTH, SignalMixin, estimate_noise, mad_bias_factor
+from ._training_data import MaskedMSE, RandomCrops, decade
 
 __all__ = ["SparseBNDenoiser"]
-
-
-class _RandomCrops:
-    """Training augmentation: a random window of ``length`` samples per row, then ``then``.
-
-    Targets shaped like the signals (clean signals, Noise2Self's) are cropped
-    at the same place; per-row targets (R2R's noise levels) are kept.
-    """
-
-    def __init__(self, length: int, then=None):
-        self.length, self.then = length, then
-
-    def __call__(self, X, y, generator):
-        n, total = X.shape
-        start = torch.randint(total - self.length + 1, (n, 1), generator=generator)
-        idx = (start + torch.arange(self.length)[None, :]).to(X.device)
-        X = torch.gather(X, 1, idx)
-        if y.shape[1] == total:
-            y = torch.gather(y, 1, idx)
-        return (X, y) if self.then is None else self.then(X, y, generator)
-
-
-def _decade(X: np.ndarray) -> float:
-    """The power of ten ``s`` that puts ``std(X) / s`` in [0.5, 5); 1 for constant
-    ``X``. Data of spread 0.5 to 5 keeps its numbers, and a change of unit by
-    powers of ten (V, mV, uV) leaves the network's training unchanged."""
-    peak = np.abs(X).max()
-    spread = float(np.std(X / peak)) * peak if peak > 0 else 0.0
-    if not spread > 0:
-        return 1.0
-    return float(10.0 ** np.floor(np.log10(2.0 * spread)))
-
-
-class _MaskedMSE(torch.nn.Module):
-    """Mean squared error over the target's non-NaN entries (Noise2Self hides the rest)."""
-
-    def forward(self, pred, target):
-        known = ~torch.isnan(target)
-        diff = torch.where(known, pred - torch.nan_to_num(target), torch.zeros_like(pred))
-        return diff.pow(2).sum() / known.sum().clamp_min(1)
 
 
 @fill_doc
@@ -206,60 +168,34 @@ class SparseBNDenoiser(
         "r2r_draws": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(
-        self,
-        channels: int = 32,
-        depth: int = 6,
-        kernel_size: int = 3,
-        *,
-        norm: str = "batch",
-        penalty: str = "l1",
-        lam: float = 0.0,
-        bn_mode: str = "fixed",
-        prior: str | None = None,
-        self_supervised: str = "r2r",
+    __init__ = estimator_init(
+        ("channels", "depth", "kernel_size"),
+        channels=32,
+        depth=6,
+        kernel_size=3,
+        norm="batch",
+        penalty="l1",
+        lam=0.0,
+        bn_mode="fixed",
+        prior=None,
+        self_supervised="r2r",
         noise_std="auto",
-        r2r_draws: int = 8,
-        crop_length: int | None = None,
-        max_epochs: int = 30,
-        batch_size: int = 64,
-        lr: float = 2e-3,
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        n_iter_no_change: int = 10,
-        tol: float = 1e-4,
+        r2r_draws=8,
+        crop_length=None,
+        max_epochs=30,
+        batch_size=64,
+        lr=2e-3,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
         random_state=None,
-        device: str = "cpu",
-        verbose: int = 0,
-        callbacks: list | None = None,
+        device="cpu",
+        verbose=0,
+        callbacks=None,
         p="deprecated",
         sparsity="deprecated",
-    ) -> None:
-        self.channels = channels
-        self.depth = depth
-        self.kernel_size = kernel_size
-        self.norm = norm
-        self.penalty = penalty
-        self.lam = lam
-        self.bn_mode = bn_mode
-        self.prior = prior
-        self.self_supervised = self_supervised
-        self.noise_std = noise_std
-        self.r2r_draws = r2r_draws
-        self.crop_length = crop_length
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.random_state = random_state
-        self.device = device
-        self.verbose = verbose
-        self.callbacks = callbacks
-        self.p = p
-        self.sparsity = sparsity
+    )
 
     @property
     def _min_length(self) -> int:
@@ -270,14 +206,14 @@ class SparseBNDenoiser(
         except (TypeError, ValueError):  # bad parameters are reported by fit
             return 1
 
-    def _build_module(self, n_features, n_outputs):
+    def _build_module(self, n_features, n_outputs, penalty, lam):
         return DenoisingCNN1d(
             self.channels,
             self.depth,
             self.kernel_size,
             norm=self.norm,
-            penalty=self._penalty,
-            track_penalty=bool(self._lam),
+            penalty=penalty,
+            track_penalty=bool(lam),
             prior=self.prior,
         )
 
@@ -288,8 +224,8 @@ class SparseBNDenoiser(
         batch holds random crops of it.
         """
         self._validate_params()
-        self._penalty = renamed(self, "p", "penalty", _FORMER_P.get)
-        self._lam = renamed(self, "sparsity", "lam")
+        penalty = renamed(self, "p", "penalty", _FORMER_P.get)
+        lam = renamed(self, "sparsity", "lam")
         if y is None:
             X = self._check_signals(X, reset=True)
             target = X
@@ -297,28 +233,30 @@ class SparseBNDenoiser(
             X, target = self._check_signals(X, reset=True, y=y)
         # Train in a unit that makes the model independent of the signals'
         # unit (V, mV, uV): divide by the power of ten of their spread.
-        self.scale_ = _decade(X)
+        self.scale_ = decade(X)
         X, target = X / self.scale_, target / self.scale_
         self.supervised_ = y is not None
         self.noise_std_ = np.nan
         # A label-free mode carries both its training pairs and its prediction rule.
-        self._mode = None if self.supervised_ else SELF_SUPERVISED[self.self_supervised]()
-        if self._mode is not None:
-            target = self._mode.targets(self, X)
-        augment = self._mode
+        self._mode_ = None if self.supervised_ else SELF_SUPERVISED[self.self_supervised]()
+        if self._mode_ is not None:
+            sigma = self._fit_noise_levels(X) if self._mode_.needs_noise_std else None
+            target = self._mode_.targets(X, sigma)
+        augment = self._mode_
         if self.crop_length is not None:
             X, target, augment = self._crops(X, target)
         self._train(
             X,
             np.asarray(target, dtype=np.float32),
             1,
-            criterion=getattr(self._mode, "criterion", _MaskedMSE),
-            penalty=self._lam,
+            criterion=getattr(self._mode_, "criterion", MaskedMSE),
+            penalty_weight=lam,
             augment=augment,
             augment_valid=not self.supervised_,
+            module_options={"penalty": penalty, "lam": lam},
         )
         # Fixed noise patterns for R2R prediction: batch-independent and seeded.
-        self._predict_seed = int(self._seeds()[1])
+        self._predict_seed_ = int(self._seeds()[1])
         return self
 
     def _crops(self, X, target):
@@ -332,10 +270,10 @@ class SparseBNDenoiser(
         rows = max(len(X), self._CROPS_PER_EPOCH)
         X = np.resize(X, (rows, length))
         target = np.resize(target, (rows, target.shape[1]))
-        return X, target, _RandomCrops(self.crop_length, self._mode)
+        return X, target, RandomCrops(self.crop_length, self._mode_)
 
     def _fit_noise_levels(self, X):
-        """Each training signal's noise std for R2R; sets ``noise_std_``."""
+        """Each training signal's noise std for the label-free modes; sets ``noise_std_``."""
         if self.noise_std == "auto" and X.shape[1] < NOISE_MIN_LENGTH:
             raise ValueError(
                 f'SparseBNDenoiser(noise_std="auto") estimates each signal\'s noise from '
@@ -344,9 +282,9 @@ class SparseBNDenoiser(
             )
         if self.noise_std == "auto":
             # New signals at prediction get the same correction of their MAD.
-            self._sigma_scale = mad_bias_factor(X)
+            self._sigma_scale_ = mad_bias_factor(X)
         else:
-            self._sigma_scale = None
+            self._sigma_scale_ = None
         sigma = self._noise_levels(X)
         self.noise_std_ = float(np.median(sigma)) * self.scale_
         if not self.noise_std_ > 0:
@@ -355,9 +293,9 @@ class SparseBNDenoiser(
 
     def _noise_levels(self, X):
         """Noise std of each row of ``X``: fixed, or its corrected MAD estimate."""
-        if self._sigma_scale is None:
+        if self._sigma_scale_ is None:
             return np.full(len(X), float(self.noise_std) / self.scale_)
-        return estimate_noise(X) * self._sigma_scale
+        return estimate_noise(X) * self._sigma_scale_
 
     @contextmanager
     def _batch_statistics(self):
@@ -402,10 +340,14 @@ class SparseBNDenoiser(
         signals = self._check_predict(X)
         dtype, signals = signals.dtype, signals / self.scale_
         with self._batch_statistics():
-            if self._mode is None:
+            mode = self._mode_
+            if mode is None:
                 out = self._forward(signals)
             else:
-                out = self._mode.predict(self, signals)
+                sigma = self._noise_levels(signals) if mode.needs_noise_std else None
+                out = mode.predict(
+                    self._forward, signals, sigma, self._predict_seed_, self.r2r_draws
+                )
         return wrap_output(
             self, (out * self.scale_).astype(dtype, copy=False), X, self._output_names(X)
         )
@@ -423,7 +365,7 @@ class SparseBNDenoiser(
         # Fully convolutional: any length from the receptive field up, so the
         # feature-count check of validate_data does not apply, and names are
         # checked only at the training length.
-        signals = check_array(X, dtype=[np.float64, np.float32])
+        signals = check_array(X, dtype=FLOATS)
         if signals.shape[1] == self.n_features_in_:
             _check_feature_names(self, X, reset=False)
         self._check_length(signals)

@@ -4,8 +4,18 @@ Each mode carries everything that makes it a mode: the training targets it
 derives from the noisy signals (``targets``), the pairs it draws per batch
 (``__call__``, the training augmentation) and how the trained network then
 denoises (``predict``). The estimator picks one by name (``self_supervised``)
-and never branches on the name again. Imports torch: only ``_learned`` (which
-loads on first use) imports this module.
+and never branches on the name again. A mode never reads its estimator: it is
+given what it needs.
+
+- ``needs_noise_std``: whether ``targets`` and ``predict`` use each signal's
+  noise std (the estimator then estimates it, or takes its ``noise_std``);
+- ``targets(X, sigma)``: the training targets of noisy ``X`` (``sigma``: each
+  row's noise std, or None);
+- ``predict(forward, X, sigma, seed, draws)``: the denoised ``X``, where
+  ``forward`` runs the trained network on an array, and ``seed`` and ``draws``
+  fix the random draws a prediction averages over (the same for every batch).
+
+Imports torch: only ``_learned`` (which loads on first use) imports this module.
 """
 
 from __future__ import annotations
@@ -13,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .._net import randn_like
+from .._loop import randn_like
 
 __all__ = ["SELF_SUPERVISED", "MonteCarloSURE", "Noise2Self", "Recorrupted2Recorrupted"]
 
@@ -29,22 +39,23 @@ class Recorrupted2Recorrupted:
 
     #: The recorruption strength ``a``.
     a = 0.5
+    needs_noise_std = True
 
-    def targets(self, estimator, X: np.ndarray) -> np.ndarray:
+    def targets(self, X: np.ndarray, sigma) -> np.ndarray:
         """Each signal's noise std, shape (n, 1); the pairs are drawn per batch."""
-        return estimator._fit_noise_levels(X)[:, None]
+        return sigma[:, None]
 
     def __call__(self, X, sigma, generator):
         z = sigma * randn_like(X, generator)
         return X + self.a * z, X - z / self.a
 
-    def predict(self, estimator, X: np.ndarray) -> np.ndarray:
+    def predict(self, forward, X: np.ndarray, sigma, seed: int, draws: int) -> np.ndarray:
         # The network saw y + a z: average it over fixed, seeded recorruptions,
         # so a prediction does not depend on the batch it came in.
-        gen = torch.Generator().manual_seed(estimator._predict_seed)
-        draws = torch.randn(estimator.r2r_draws, X.shape[1], generator=gen).numpy()
-        sigma = self.a * estimator._noise_levels(X)[:, None]
-        return np.mean([estimator._forward(X + sigma * z) for z in draws], axis=0)
+        gen = torch.Generator().manual_seed(seed)
+        noise = torch.randn(draws, X.shape[1], generator=gen).numpy()
+        scaled = self.a * sigma[:, None]
+        return np.mean([forward(X + scaled * z) for z in noise], axis=0)
 
 
 def _hide(X, hidden):
@@ -65,8 +76,9 @@ class Noise2Self:
 
     #: Every this-many-th sample is hidden.
     k = 4
+    needs_noise_std = False
 
-    def targets(self, estimator, X: np.ndarray) -> np.ndarray:
+    def targets(self, X: np.ndarray, sigma) -> np.ndarray:
         """The noisy signals themselves; the hidden samples are chosen per batch."""
         return X
 
@@ -78,13 +90,13 @@ class Noise2Self:
         target = torch.where(hidden, X, torch.full_like(X, float("nan")))
         return _hide(X, hidden), target
 
-    def predict(self, estimator, X: np.ndarray) -> np.ndarray:
+    def predict(self, forward, X: np.ndarray, sigma, seed: int, draws: int) -> np.ndarray:
         Xt = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float64))
         phases = np.arange(X.shape[1]) % self.k
         out = np.empty(X.shape, dtype=np.float64)
         for phase in range(self.k):
             hidden = phases == phase
-            pred = estimator._forward(_hide(Xt, torch.from_numpy(hidden)[None, :]).numpy())
+            pred = forward(_hide(Xt, torch.from_numpy(hidden)[None, :]).numpy())
             out[:, hidden] = pred[:, hidden]
         return out
 
@@ -121,10 +133,11 @@ class MonteCarloSURE:
     #: The probe's step, relative to the noise std.
     eps = 0.05
     criterion = _SureLoss
+    needs_noise_std = True
 
-    def targets(self, estimator, X: np.ndarray) -> np.ndarray:
+    def targets(self, X: np.ndarray, sigma) -> np.ndarray:
         """Each signal's noise std, shape (n, 1); the probes are drawn per batch."""
-        return estimator._fit_noise_levels(X)[:, None]
+        return sigma[:, None]
 
     def __call__(self, X, sigma, generator):
         b = randn_like(X, generator)
@@ -132,8 +145,8 @@ class MonteCarloSURE:
         pairs = torch.cat([X, X + step * b])
         return pairs, torch.cat([X, b, sigma, step], dim=1)
 
-    def predict(self, estimator, X: np.ndarray) -> np.ndarray:
-        return estimator._forward(X)
+    def predict(self, forward, X: np.ndarray, sigma, seed: int, draws: int) -> np.ndarray:
+        return forward(X)
 
 
 #: ``self_supervised`` names and their modes.

@@ -5,11 +5,11 @@ Pure torch: no numpy and no scikit-learn.
 
 from __future__ import annotations
 
-import warnings
-
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from .._warnings import warn_renamed
 
 __all__ = [
     "DenoisingCNN1d",
@@ -36,13 +36,8 @@ def _penalty(penalty, p, where: str) -> str:
     if p is not None:
         if p not in _FORMER_P:
             raise ValueError(f"p must be one of {tuple(_FORMER_P)}, got {p!r}.")
-        warnings.warn(
-            f"{where}: 'p' was renamed 'penalty' in sknd 0.2 and will be removed in 0.3; "
-            f"p={p!r} is penalty={_FORMER_P[p]!r}.",
-            FutureWarning,
-            stacklevel=3,
-        )
         penalty = _FORMER_P[p]
+        warn_renamed(where, "p", "penalty", penalty)
     if penalty not in _PENALTIES:
         raise ValueError(f"penalty must be one of {_PENALTIES}, got {penalty!r}.")
     return penalty

@@ -168,10 +168,10 @@ class NDNetwork(nn.Module):
 
         The first layer holds about 8 values per index (the gathered pair,
         magnitudes, numerator, denominator, output, standardized), and each
-        layer after it two per unit; the inputs three per band. For one index
-        per pair of 300 bands (44,850 indices) it says 2.7 MB a row, and 2.4 MB
-        was measured (``benchmarks/bench_pair_storage.py``). sknd's inference
-        chunks rows by it.
+        layer after it two per unit; the inputs three per band. sknd's
+        inference chunks rows by it; the benchmark report's "Figures behind
+        the design" compares it with what ``benchmarks/bench_pair_storage.py``
+        measures.
         """
         widths = [layer.out_features for layer in self.nd_layers[1:]]
         widths += [m.out_features for m in self.hidden if isinstance(m, nn.Linear)]

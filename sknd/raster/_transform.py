@@ -63,10 +63,12 @@ def transform_raster(
         Pixels passed to the estimator at once; bounds the working memory of
         each chunk: its bands take ``block_pixels * n_bands * 8`` bytes, and an
         sknd network's inference adds its working memory on top, in chunks of
-        at most 65,536 pixels and about 1 GB (the default first layer,
-        measured: 2.5 KB per pixel at 10 bands, 8.4 KB at 180, 14.5 KB at 1000;
-        an explicit ``n_indices="pairs"`` on 300 bands, 2.4 MB per pixel, is
-        predicted about 390 pixels at a time).
+        at most 65,536 pixels and about 1 GB: the network's
+        ``inference_bytes_per_row()`` per pixel (a few KB for the default
+        first layer, growing with the number of bands; MB for an explicit
+        ``n_indices="pairs"`` on hundreds of bands, which is then predicted a
+        few hundred pixels at a time). The benchmark report has the measured
+        figures.
     progress : bool, default=False
         For an in-memory scene, print the share of pixels done to stderr as
         blocks finish. Lazy scenes compute later, under dask's own progress

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import unit_peak_rows
+from .._validation import unit_peak_rows
 
 __all__ = ["contiguous_band_groups"]
 

@@ -13,9 +13,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .._params import BandPairs, ParamsMixin, _check_feature_names_in
+from .._validation import check_bands
+from .._warnings import warn_user
 from ._formulas import _band_names
-from ._sklearn import BandPairs, ParamsMixin, _check_feature_names_in
-from ._validation import check_bands, warn_user
 
 __all__ = ["NDPairsTransformer"]
 

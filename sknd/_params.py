@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -39,6 +38,8 @@ from sklearn.utils.validation import (
     _check_feature_names_in,
     _check_sample_weight,
 )
+
+from ._warnings import warn_renamed
 
 __all__ = [
     "BandPairs",
@@ -283,6 +284,45 @@ class ParamsMixin:
         check_params(self._parameter_constraints, self.get_params(deep=False), type(self).__name__)
 
 
+def estimator_init(positional: str | tuple[str, ...], **defaults):
+    """An estimator's ``__init__``, written once for parameters that estimators share.
+
+    ``defaults`` maps every constructor parameter to its default, in signature
+    order; ``positional`` names the first one (or the first few) that may be
+    passed by position (the others are keyword-only, as scikit-learn asks).
+    The ``__init__`` stores each argument unchanged under its own name and
+    nothing else, and carries an explicit ``__signature__``: scikit-learn's
+    ``get_params``, ``clone`` and ``repr`` read the parameters from it (a
+    ``**kwargs`` signature would hide them), and ``help()`` and
+    ``inspect.signature`` show them. Estimators that share a table of
+    training parameters build their ``__init__`` from it
+    (``sknd.nd._base.TRAINING_DEFAULTS``) instead of repeating twenty lines.
+    """
+    positional = (positional,) if isinstance(positional, str) else tuple(positional)
+    if tuple(defaults)[: len(positional)] != positional:
+        raise ValueError(f"{positional} must be the first of the parameters, in order.")
+    kinds = [inspect.Parameter.POSITIONAL_OR_KEYWORD] * len(positional) + [
+        inspect.Parameter.KEYWORD_ONLY
+    ] * (len(defaults) - len(positional))
+    self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    signature = inspect.Signature(
+        [self_param]
+        + [inspect.Parameter(n, k, default=v) for (n, v), k in zip(defaults.items(), kinds)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        try:
+            bound = signature.bind(self, *args, **kwargs)
+        except TypeError as err:  # name the estimator, as a written __init__ would
+            raise TypeError(f"{type(self).__name__}.__init__() {err}") from None
+        bound.apply_defaults()
+        for name, value in list(bound.arguments.items())[1:]:
+            setattr(self, name, value)
+
+    __init__.__signature__ = signature
+    return __init__
+
+
 def validate_call(constraints: dict):
     """Decorator: check a public function's arguments against ``constraints``.
 
@@ -320,10 +360,5 @@ def renamed(estimator, old: str, new: str, convert=None):
     if isinstance(value, str) and value == "deprecated":
         return getattr(estimator, new)
     value = convert(value) if convert is not None else value
-    warnings.warn(
-        f"{type(estimator).__name__}: the parameter {old!r} was renamed {new!r} in sknd 0.2 "
-        f"and will be removed in 0.3; write {new}={value!r}.",
-        FutureWarning,
-        stacklevel=3,
-    )
+    warn_renamed(type(estimator).__name__, old, new, value)
     return value

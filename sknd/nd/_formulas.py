@@ -158,6 +158,16 @@ def check_formula_names(names: list[str]) -> list[str]:
     return names
 
 
+def normalized_weights(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``a`` and ``b`` scaled so each index's weights sum to 1, and the scales.
+
+    An index is unchanged by a common rescaling of its weights, so this is
+    the unique normalization ``positive_coef_`` and ``negative_coef_`` report.
+    """
+    total = (a + b).sum(axis=1, keepdims=True)
+    return a / total, b / total, total
+
+
 def index_weights(a: np.ndarray, b: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
     """Band weights of each index's numerator and denominator, shape (n_indices, n_bands).
 
@@ -165,9 +175,9 @@ def index_weights(a: np.ndarray, b: np.ndarray, eps: float) -> tuple[np.ndarray,
     weights ``a`` (+) and ``b`` (-) and stabilizer ``eps``, normalized so each
     index's ``a + b`` sums to 1 (an index is unchanged by a common rescaling).
     """
-    total = (a + b).sum(axis=1, keepdims=True)
+    a, b, total = normalized_weights(a, b)
     # eps * mean|x| = sum_i (eps / n) |x_i|: the stabilizer is band math too.
-    return (a - b) / total, (a + b) / total + eps / (a.shape[1] * total)
+    return a - b, a + b + eps / (a.shape[1] * total)
 
 
 def catalogue_entries(

@@ -1,7 +1,7 @@
 """NDClassifier and NDRegressor: learned indices, a small network and a head.
 
 The estimators only; the torch network is ``sknd.nn.NDNetwork``, training is
-``_nd_base`` and ``_torch``. Imports torch; never imported by the torch-free
+``._base`` and ``sknd._training``. Imports torch; never imported by the torch-free
 modules.
 """
 
@@ -13,14 +13,13 @@ import numpy as np
 from scipy.special import softmax
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import r2_score
-from torch import nn
 
+from .._docs import fill_doc
+from .._params import Integral, Interval, StrOptions, estimator_init
+from .._warnings import warn_user
+from ..inspection import robustness_scores
 from ._bands import contiguous_band_groups
-from ._docs import fill_doc
-from ._nd_base import NDEstimator
-from ._sklearn import Integral, Interval, StrOptions, Widths
-from ._validation import warn_user
-from .inspection import robustness_scores
+from ._base import TRAINING_DEFAULTS, NDEstimator
 
 __all__ = ["NDClassifier", "NDRegressor"]
 
@@ -54,61 +53,19 @@ _PARAMS_DOC = """
 
 
 class _NDNetworkEstimator(NDEstimator):
-    # Steps cost the same at 200 or 512 rows on small models (per-step
-    # overhead dominates), and 512 trained as well per step on the real
-    # spectral library (benchmarks/study_real.py).
-    _AUTO_BATCH_SIZE = 512
-
     _parameter_constraints: ClassVar[dict] = {
         **NDEstimator._parameter_constraints,
-        "hidden_layer_sizes": [Widths()],
         "n_indices": [StrOptions({"auto", "pairs"}), Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions({"relu", "tanh", "nd"})],
-        "lr_schedule": [StrOptions({"cosine", "constant"})],
     }
 
-    def __init__(
-        self,
-        hidden_layer_sizes: tuple[int, ...] = (20, 12),
-        *,
-        n_indices: int | str = "auto",
-        activation: str = "relu",
-        alpha: float = 1e-3,
-        max_epochs: int = 300,
-        batch_size: int | str = "auto",
-        lr: float = 0.02,
-        lr_schedule: str = "cosine",
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        n_iter_no_change: int = 10,
-        tol: float = 1e-4,
-        noise: float = 0.05,
-        eps: float = 1e-6,
-        wavelengths=None,
-        random_state=None,
-        device: str = "cpu",
-        verbose: int = 0,
-        callbacks: list | None = None,
-    ) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.n_indices = n_indices
-        self.activation = activation
-        self.alpha = alpha
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.lr_schedule = lr_schedule
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.noise = noise
-        self.eps = eps
-        self.wavelengths = wavelengths
-        self.random_state = random_state
-        self.device = device
-        self.verbose = verbose
-        self.callbacks = callbacks
+    __init__ = estimator_init(
+        "hidden_layer_sizes",
+        hidden_layer_sizes=(20, 12),
+        n_indices="auto",
+        activation="relu",
+        **TRAINING_DEFAULTS,
+    )
 
     #: ``n_indices="auto"`` pairs the bands themselves up to this many bands
     #: (120 pairs), and beyond pairs this many contiguous broad bands.
@@ -140,20 +97,16 @@ class _NDNetworkEstimator(NDEstimator):
     _SENSITIVITY_MIN_ROWS = 500
     _FRAGILE_DROP = 0.02
 
-    def _fit_module(self, X, target, n_outputs, **kwargs):
+    def fit(self, X, y):
+        """Fit the network to bands ``X`` and target ``y``."""
+        self._validate_params()
+        X, y = self._validate_fit(X, y)
+        target, n_outputs, loss = self._prepare_target(y, self._is_classification_estimator())
         groups = self._band_groups(X)
-        self._train(
-            X,
-            target,
-            n_outputs,
-            penalty=self.alpha,
-            augment=self._noise(),
-            lr_schedule=self.lr_schedule,
-            module_options={"groups": groups},
-            **kwargs,
-        )
+        self._fit_module(X, target, n_outputs, module_options={"groups": groups}, **loss)
         self.band_groups_ = groups
-        self._set_coefficients()
+        self._measure_noise_sensitivity(X, y)
+        return self
 
     def _measure_noise_sensitivity(self, X, y) -> None:
         """Set ``noise_sensitivity_`` from the training data; warn if the model is fragile."""
@@ -234,14 +187,7 @@ class NDClassifier(ClassifierMixin, _NDNetworkEstimator):
 
     def fit(self, X, y):
         """Fit the network to bands ``X`` and class labels ``y``."""
-        self._validate_params()
-        X, y = self._validate_fit(X, y)
-        target = self._encode_classes(y)
-        self._fit_module(
-            X, target, len(self.classes_), criterion=nn.CrossEntropyLoss, stratify=target
-        )
-        self._measure_noise_sensitivity(X, y)
-        return self
+        return super().fit(X, y)
 
     def decision_function(self, X):
         """Logits of the head, shape (n_samples, n_classes) (n_samples for two)."""
@@ -297,28 +243,20 @@ class NDRegressor(RegressorMixin, _NDNetworkEstimator):
 
     def fit(self, X, y):
         """Fit the network to bands ``X`` and targets ``y``."""
-        self._validate_params()
-        X, y = self._validate_fit(X, y)
-        target = self._standardize_targets(y)
-        self._single_output = target.ndim == 1
-        if self._single_output:
-            target = target[:, None]
-        self._fit_module(X, target, target.shape[1], criterion=nn.MSELoss)
-        self._measure_noise_sensitivity(X, y)
-        return self
+        return super().fit(X, y)
 
     def predict(self, X):
         """Predicted targets, in the units of the training ``y``."""
         X = self._validate_predict(X)
-        out = self._forward(X) * self._y_scale + self._y_mean
-        return self._cast(out[:, 0] if self._single_output else out, X)
+        out = self._forward(X) * self._y_scale_ + self._y_mean_
+        return self._cast(out[:, 0] if self._single_output_ else out, X)
 
     def _score_arrays(self, X, y) -> float:
         # score() on arrays fit already validated, without the feature-name check,
         # in standardized units: R^2 is unchanged by them, and y^2 cannot overflow.
         out = self._forward(X)
-        target = (np.asarray(y, dtype=np.float64) - self._y_mean) / self._y_scale
-        return float(r2_score(target, out[:, 0] if self._single_output else out))
+        target = (np.asarray(y, dtype=np.float64) - self._y_mean_) / self._y_scale_
+        return float(r2_score(target, out[:, 0] if self._single_output_ else out))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

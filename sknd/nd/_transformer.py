@@ -1,7 +1,7 @@
 """NDIndexTransformer: learned normalized-difference indices as features for any model.
 
-The estimator only: training is the shared recipe of ``_nd_base`` and
-``_torch``, the formulas it writes come from ``_formulas``. Imports torch (through
+The estimator only: training is the shared recipe of ``._base`` and
+``sknd._training``, the formulas it writes come from ``._formulas``. Imports torch (through
 its bases); never imported by the torch-free modules (``_pairs``, ``catalogue``,
 the classical filters).
 """
@@ -14,19 +14,17 @@ from typing import ClassVar
 import numpy as np
 from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted
-from torch import nn
 
-from ._docs import fill_doc
+from .._docs import fill_doc
+from .._params import Interval, Real, StrOptions, _check_feature_names_in, estimator_init
+from .._validation import unit_peak_rows
+from ._base import TRAINING_DEFAULTS, NDEstimator, is_classification_target
 from ._formulas import catalogue_entries, export_names, index_weights
-from ._nd_base import NDEstimator, is_classification_target
-from ._pairs import NDPairsTransformer
-from ._sklearn import Interval, Real, StrOptions, Widths, _check_feature_names_in
-from ._validation import unit_peak_rows
 
 # Sums of products beyond these magnitudes risk overflow or lost precision.
 _SAFE_MAX, _SAFE_MIN = 1e280, 1e-280
 
-__all__ = ["NDIndexTransformer", "NDPairsTransformer"]
+__all__ = ["NDIndexTransformer"]
 
 
 @fill_doc
@@ -95,57 +93,17 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
     _parameter_constraints: ClassVar[dict] = {
         **NDEstimator._parameter_constraints,
         "task": [StrOptions({"auto", "classification", "regression"})],
-        "hidden_layer_sizes": [Widths()],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "lr_schedule": [StrOptions({"cosine", "constant"})],
     }
-    # As for NDClassifier: small models step as fast at 512 rows as at 200.
-    _AUTO_BATCH_SIZE = 512
 
-    def __init__(
-        self,
-        n_indices: int = 8,
-        *,
-        task: str = "auto",
-        hidden_layer_sizes: tuple[int, ...] = (32, 16),
-        dropout: float = 0.3,
-        alpha: float = 1e-3,
-        max_epochs: int = 200,
-        batch_size: int | str = "auto",
-        lr: float = 0.02,
-        lr_schedule: str = "cosine",
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        n_iter_no_change: int = 10,
-        tol: float = 1e-4,
-        noise: float = 0.05,
-        eps: float = 1e-6,
-        wavelengths=None,
-        random_state=None,
-        device: str = "cpu",
-        verbose: int = 0,
-        callbacks: list | None = None,
-    ) -> None:
-        self.n_indices = n_indices
-        self.task = task
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.dropout = dropout
-        self.alpha = alpha
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.lr_schedule = lr_schedule
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.noise = noise
-        self.eps = eps
-        self.wavelengths = wavelengths
-        self.random_state = random_state
-        self.device = device
-        self.verbose = verbose
-        self.callbacks = callbacks
+    __init__ = estimator_init(
+        "n_indices",
+        n_indices=8,
+        task="auto",
+        hidden_layer_sizes=(32, 16),
+        dropout=0.3,
+        **{**TRAINING_DEFAULTS, "max_epochs": 200},
+    )
 
     def _build_module(self, n_features, n_outputs):
         return self._build_network(
@@ -157,25 +115,8 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         self._validate_params()
         X, y = self._validate_fit(X, y)
         self.task_ = self.task if self.task != "auto" else _task_of(y)
-        if self.task_ == "classification":
-            target = self._encode_classes(y)
-            n_outputs, stratify = len(self.classes_), target
-        else:
-            target = self._standardize_targets(y)
-            n_outputs, stratify = (1 if target.ndim == 1 else target.shape[1]), None
-            if target.ndim == 1:
-                target = target[:, None]
-        self._train(
-            X,
-            target,
-            n_outputs,
-            criterion=nn.CrossEntropyLoss if self.task_ == "classification" else nn.MSELoss,
-            penalty=self.alpha,
-            augment=self._noise(),
-            stratify=stratify,
-            lr_schedule=self.lr_schedule,
-        )
-        self._set_coefficients()
+        target, n_outputs, loss = self._prepare_target(y, self.task_ == "classification")
+        self._fit_module(X, target, n_outputs, **loss)
         return self
 
     def transform(self, X):

@@ -1,7 +1,7 @@
 """What the learned-index estimators share: input checks, targets, coefficients.
 
-The base of NDIndexTransformer, NDClassifier and NDRegressor. Imports torch
-(through ``_torch`` and ``nn``); no estimator-specific code here.
+The base of NDIndexTransformer, NDClassifier and NDRegressor. Imports torch;
+no estimator-specific code here.
 """
 
 from __future__ import annotations
@@ -13,30 +13,65 @@ from scipy import sparse
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
+from torch import nn
 
-from ._formulas import _band_names, check_wavelengths, readable_formula
-from ._sklearn import Integral, Interval, Real
-from ._torch import MultiplicativeNoise, TorchEstimator
-from ._validation import check_bands, unit_peak_rows
-from .nn import NDNetwork
+from .._loop import MultiplicativeNoise
+from .._params import Integral, Interval, Real, StrOptions, Widths
+from .._training import TorchEstimator
+from .._validation import check_bands, unit_peak_rows
+from ..nn import NDNetwork
+from ._formulas import _band_names, check_wavelengths, normalized_weights, readable_formula
+
+#: The constructor parameters every learned-index estimator shares, with their
+#: defaults, in signature order (``estimator_init`` builds the ``__init__``s;
+#: ``_docs`` documents them once).
+TRAINING_DEFAULTS = {
+    "alpha": 1e-3,
+    "max_epochs": 300,
+    "batch_size": "auto",
+    "lr": 0.02,
+    "lr_schedule": "cosine",
+    "early_stopping": False,
+    "validation_fraction": 0.1,
+    "n_iter_no_change": 10,
+    "tol": 1e-4,
+    "noise": 0.05,
+    "eps": 1e-6,
+    "wavelengths": None,
+    "random_state": None,
+    "device": "cpu",
+    "verbose": 0,
+    "callbacks": None,
+}
 
 
 class NDEstimator(TorchEstimator):
-    """Base of estimators whose first layer is a dense ND layer."""
+    """Base of the learned-index estimators: a network whose first layer is ND.
+
+    A new estimator builds its ``__init__`` with ``estimator_init(first,
+    **own, **TRAINING_DEFAULTS)``, implements ``_build_module`` and a ``fit``
+    that calls ``_validate_fit``, ``_prepare_target`` and ``_fit_module``.
+    """
 
     # Weights below this share of an index are left out of ``formulas_``.
     _FORMULA_TOL = 0.01
+    # Steps cost the same at 200 or 512 rows on small models (per-step
+    # overhead dominates), and 512 trained as well per step on the real
+    # spectral library (benchmarks/study_real.py).
+    _AUTO_BATCH_SIZE = 512
 
     _parameter_constraints: ClassVar[dict] = {
         **TorchEstimator._parameter_constraints,
+        "hidden_layer_sizes": [Widths()],
         "n_indices": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
+        "lr_schedule": [StrOptions({"cosine", "constant"})],
         "noise": [Interval(Real, 0, None, closed="left")],
         "eps": [Interval(Real, 0, None, closed="left")],
         "wavelengths": ["array-like", None],
     }
 
-    def _noise(self):
+    def _augmentation(self):
         """The training augmentation of ``noise``: multiplicative per band, or None."""
         return MultiplicativeNoise(self.noise) if self.noise else None
 
@@ -71,6 +106,37 @@ class NDEstimator(TorchEstimator):
     def _is_classification_estimator() -> bool:
         return False
 
+    def _prepare_target(self, y, classification: bool):
+        """The training target of ``y``, its number of outputs and the loss's
+        ``_train`` arguments: class codes (sets ``classes_``) for cross-entropy,
+        or standardized columns for squared error."""
+        if classification:
+            target = self._encode_classes(y)
+            return (
+                target,
+                len(self.classes_),
+                {"criterion": nn.CrossEntropyLoss, "stratify": target},
+            )
+        target = self._standardize_targets(y)
+        self._single_output_ = target.ndim == 1
+        if self._single_output_:
+            target = target[:, None]
+        return target, target.shape[1], {"criterion": nn.MSELoss}
+
+    def _fit_module(self, X, target, n_outputs, **kwargs):
+        """Train the network on ``target`` and read its first layer into
+        ``positive_coef_``, ``negative_coef_`` and ``formulas_``."""
+        self._train(
+            X,
+            target,
+            n_outputs,
+            penalty_weight=self.alpha,
+            augment=self._augmentation(),
+            lr_schedule=self.lr_schedule,
+            **kwargs,
+        )
+        self._set_coefficients()
+
     def _encode_classes(self, y):
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
@@ -100,7 +166,7 @@ class NDEstimator(TorchEstimator):
         unit = y / peak
         mean, scale = unit.mean(axis=0), unit.std(axis=0)
         scale = np.where(scale > 0, scale, 1.0)
-        self._y_mean, self._y_scale = mean * peak, scale * peak
+        self._y_mean_, self._y_scale_ = mean * peak, scale * peak
         return ((unit - mean) / scale).astype(np.float32)
 
     def _hidden_sizes(self) -> tuple[int, ...]:
@@ -151,11 +217,7 @@ class NDEstimator(TorchEstimator):
             ]  # fmt: skip
             return
         a, b, _ = self._first_layer_weights()
-        total = (a + b).sum(axis=1, keepdims=True)
-        # An index is unchanged by a common rescaling of its weights, so report
-        # the unique normalization where each index's weights sum to 1.
-        self.positive_coef_ = a / total
-        self.negative_coef_ = b / total
+        self.positive_coef_, self.negative_coef_, _ = normalized_weights(a, b)
         self.formulas_ = [
             readable_formula(p, n, names, self._FORMULA_TOL)
             for p, n in zip(self.positive_coef_, self.negative_coef_)

@@ -3,7 +3,7 @@
 It owns what each estimator would otherwise repeat: seeding from
 ``random_state``, thread count, dtypes, the device, the training recipe
 (schedule, early stopping, convergence and interrupt reports) and float64
-inference. The net that runs the loop is in ``sknd._net``. Estimators only
+inference. The net that runs the loop is in ``sknd._loop``. Estimators only
 say which module to build and which loss to train it with.
 """
 
@@ -22,21 +22,20 @@ from sklearn.utils import check_random_state
 from skorch.callbacks import EarlyStopping, LRScheduler
 from skorch.helper import predefined_split
 
-from ._net import (
-    MultiplicativeNoise,
+from ._loop import (
     _BatchIterator,
     _callback_objects,
     _fused_adam,
     _Net,
     _TensorData,
     _threads,
-    randn_like,
+    stopping_rule_fired,
 )
-from ._sklearn import Callbacks, Device, Integral, Interval, ParamsMixin, Real, StrOptions
-from ._validation import warn_user
+from ._params import Callbacks, Device, Integral, Interval, ParamsMixin, Real, StrOptions
+from ._warnings import warn_user
 from .nn import SeededDropout
 
-__all__ = ["MultiplicativeNoise", "TorchEstimator", "randn_like"]
+__all__ = ["TorchEstimator"]
 
 # Models below this many parameters train faster on one thread than on many:
 # per-batch work is too small to amortize thread synchronization.
@@ -122,7 +121,7 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         n_outputs: int,
         *,
         criterion: type[torch.nn.Module],
-        penalty: float = 0.0,
+        penalty_weight: float = 0.0,
         augment=None,
         augment_valid: bool = False,
         stratify=None,
@@ -132,7 +131,7 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         """Fit a new module on float arrays; sets ``module_``, ``history_``, ``n_iter_``.
 
         What differs between estimators comes in as arguments: the loss
-        ``criterion`` (a class), the weight ``penalty`` of
+        ``criterion`` (a class), the weight ``penalty_weight`` of
         ``module_.sparsity_penalty()``, ``augment(X, y, generator) -> (X, y)``
         for training batches (and validation batches with ``augment_valid``),
         the labels to ``stratify`` the validation split on, and
@@ -169,7 +168,7 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=batch_size,
-            penalty=penalty,
+            penalty_weight=penalty_weight,
             iterator_train=_BatchIterator,
             iterator_train__shuffle=True,
             iterator_train__generator=torch.Generator().manual_seed(data_seed),
@@ -266,7 +265,7 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         self.history_ = net.history
         self.n_iter_ = len(net.history)
         rules = [cb for cb in _callback_objects(net.callbacks_) if isinstance(cb, EarlyStopping)]
-        stopped = any(cb.misses_ >= cb.patience for cb in rules)
+        stopped = stopping_rule_fired(rules)
         if rules and self.n_iter_ >= self.max_epochs and not stopped:
             watched = ", ".join(sorted({cb.monitor for cb in rules}))
             warn_user(

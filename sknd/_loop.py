@@ -3,8 +3,17 @@
 What runs inside one fit: :class:`_Net` (skorch's ``NeuralNet`` plus the
 module's penalty, a divergence check and a telling interrupt), batches as
 tensor slices (:class:`_BatchIterator`), multiplicative noise, and the fused
-Adam probe. Estimators never use these directly; ``sknd._torch.TorchEstimator``
+Adam probe. Estimators never use these directly; ``sknd._training.TorchEstimator``
 does. Must not import scikit-learn estimators.
+
+The skorch internals :class:`_Net` relies on, all in this file: it overrides
+``NeuralNet._zero_grad_optimizer``, ``_set_training``, ``run_single_epoch``
+(a copy of skorch's loop with the same history records), ``train_step``,
+``notify`` and ``fit_loop``, calls ``train_step_single``, ``_step_optimizer``
+and ``get_all_learnable_params``, and reads ``_optimizers`` and
+``EarlyStopping.misses_`` / ``patience``. ``SKORCH_INTERNALS`` lists them;
+``tests/test_loop.py`` checks that the installed skorch still has each, and
+pyproject.toml pins skorch below the next major version.
 """
 
 from __future__ import annotations
@@ -19,7 +28,30 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping
 from skorch.utils import TeeGenerator
 
-__all__ = ["MultiplicativeNoise", "randn_like"]
+__all__ = ["SKORCH_INTERNALS", "MultiplicativeNoise", "randn_like", "stopping_rule_fired"]
+
+#: skorch's private names this module overrides, calls or reads (see above).
+SKORCH_INTERNALS = {
+    NeuralNet: (
+        "_zero_grad_optimizer",
+        "_set_training",
+        "run_single_epoch",
+        "train_step",
+        "train_step_single",
+        "_step_optimizer",
+        "get_all_learnable_params",
+        "notify",
+        "fit_loop",
+        "_optimizers",
+    ),
+    EarlyStopping: ("misses_", "patience"),
+}
+
+
+def stopping_rule_fired(callbacks) -> bool:
+    """Whether one of skorch's ``EarlyStopping`` rules among ``callbacks`` ran out
+    of patience (and so ended the fit), rather than the fit running to the end."""
+    return any(cb.misses_ >= cb.patience for cb in callbacks if isinstance(cb, EarlyStopping))
 
 
 @functools.cache
@@ -122,9 +154,9 @@ class _Net(NeuralNet):
     #: even while it stays finite.
     _DIVERGENCE_FACTOR = 1e4
 
-    def __init__(self, *args, penalty: float = 0.0, **kwargs) -> None:
+    def __init__(self, *args, penalty_weight: float = 0.0, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.penalty = penalty
+        self.penalty_weight = penalty_weight
         self.interrupted_ = False
         self._first_loss = None
         self._listeners = {}
@@ -141,8 +173,7 @@ class _Net(NeuralNet):
         try:
             return super().fit_loop(X, y, **fit_params)
         except KeyboardInterrupt:
-            stoppers = [cb for _, cb in self.callbacks_ if isinstance(cb, EarlyStopping)]
-            if not any(cb.misses_ >= cb.patience for cb in stoppers):
+            if not stopping_rule_fired(cb for _, cb in self.callbacks_):
                 self.interrupted_ = True
             raise
 
@@ -232,8 +263,8 @@ class _Net(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         loss = super().get_loss(y_pred, y_true, X=X, training=training)
-        if self.penalty and self._penalized:
-            loss = loss + self.penalty * self.module_.sparsity_penalty()
+        if self.penalty_weight and self._penalized:
+            loss = loss + self.penalty_weight * self.module_.sparsity_penalty()
         # skorch reads the value for its history anyway: checking the float
         # costs nothing, where torch.isfinite is one more operation per batch.
         value = loss.item()
