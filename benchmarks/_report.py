@@ -15,6 +15,16 @@ import matplotlib.pyplot as plt
 #: study's code that keeps the report regenerating, not a measurement.
 QUICK_EPOCHS = 5
 
+#: Whether the studies run in quick mode; ``set_quick`` sets it, and the shared
+#: baselines (``study_real.mlp``, ``study_real._forest``) shrink with it.
+QUICK = False
+
+
+def set_quick(quick: bool) -> None:
+    """Quick mode for the shared baselines too: fewer MLP iterations and trees."""
+    global QUICK
+    QUICK = bool(quick)
+
 
 def table(header: list[str], rows: list[list], floatfmt: str = ".3f") -> str:
     """A markdown table; floats formatted with ``floatfmt``."""

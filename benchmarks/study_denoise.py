@@ -26,7 +26,7 @@ def bayes_posterior_mean(X, length=100, n_spikes=20, heights=range(2, 11), sigma
 
 
 def spike_table(quick):
-    n_train, epochs = (500, 3) if quick else (10_000, 30)
+    n_train, epochs = (300, 1) if quick else (10_000, 30)
     X, y = make_spike_signals(n_train, random_state=0)
     X_te, y_te = make_spike_signals(200 if quick else 1000, random_state=1)
     rows = [["noisy input", rmse(y_te, X_te), psnr(y_te, X_te), "", ""]]
@@ -96,7 +96,7 @@ def spike_table(quick):
 
 
 def lambda_sweep(quick, out_dir):
-    n_train, epochs = (300, 3) if quick else (4000, 20)
+    n_train, epochs = (200, 1) if quick else (4000, 20)
     lams = [0.0, 0.1] if quick else [0.0, 0.01, 0.1, 1.0]
     families = {
         "smooth, SNR 2": make_smooth_signals,

@@ -22,7 +22,7 @@ import sys
 import time
 import tracemalloc
 
-from _report import QUICK_EPOCHS, table
+from _report import QUICK_EPOCHS, set_quick, table
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from study_real import HEADER, _forest, _row, cross_validate, load, mlp, regression_table
@@ -142,6 +142,7 @@ def training_budgets(sensor="Earthlib", level=2):
 
 
 def run(quick: bool, out_dir=None) -> str:
+    set_quick(quick)
     try:
         import earthlib  # noqa: F401
     except ImportError:

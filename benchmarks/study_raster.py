@@ -1,13 +1,14 @@
 """Learned indices on a whole dask-backed scene: pixels per second and peak memory.
 
-Each measurement runs in its own process, so its peak resident memory is its
-own. The scene is 10 bands of float32 generated lazily chunk by chunk, so it
-never exists in memory as a whole; the result is reduced (one mean per index)
-so it never does either. Baselines in the same run: producing and reducing the
-scene alone, and the exported formulas evaluated by numpy on each chunk.
+Each measurement runs in its own process, so its peak resident memory is its own
+(in quick mode, a smoke run, all run in this one). The scene is 10 bands of
+float32 generated lazily chunk by chunk, so it never exists in memory as a
+whole; the result is reduced (one mean per index) so it never does either.
+Baselines in the same run: producing and reducing the scene alone, and the
+exported formulas evaluated by numpy on each chunk.
 
     python benchmarks/study_raster.py            # 10,000 x 10,000 pixels
-    python benchmarks/study_raster.py --quick    # 1,000 x 1,000
+    python benchmarks/study_raster.py --quick    # 500 x 500, in this process
 """
 
 from __future__ import annotations
@@ -71,14 +72,18 @@ def measure(quick: bool) -> list[dict]:
     from sknd import NDIndexTransformer
     from sknd.datasets import make_spectral_classification
 
-    side, chunk = (1000, 500) if quick else (10_000, 2000)
+    side, chunk = (500, 250) if quick else (10_000, 2000)
     X, y = make_spectral_classification(n_samples=2000, random_state=0)
-    nd = NDIndexTransformer(n_indices=N_INDICES, max_epochs=20, random_state=0).fit(X, y)
+    nd = NDIndexTransformer(n_indices=N_INDICES, max_epochs=5 if quick else 20, random_state=0)
+    nd.fit(X, y)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         model = Path(tmp) / "nd.pkl"
         model.write_bytes(pickle.dumps(nd))
         for mode in ("scene only", "numpy formulas", "sknd transform_raster"):
+            if quick:  # a smoke run: in this process, without three interpreter starts
+                rows.append({"mode": mode, **_worker(mode, side, chunk, str(model))})
+                continue
             cmd = [sys.executable, __file__, "--worker", mode, str(side), str(chunk), str(model)]
             done = subprocess.run(cmd, capture_output=True, text=True, check=True)
             rows.append({"mode": mode, **json.loads(done.stdout.splitlines()[-1])})

@@ -17,8 +17,9 @@ import time
 import warnings
 from pathlib import Path
 
+import _report
 import numpy as np
-from _report import QUICK_EPOCHS, plt, save, table
+from _report import QUICK_EPOCHS, plt, save, set_quick, table
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.metrics import f1_score, r2_score
 from sklearn.model_selection import KFold, RepeatedStratifiedKFold, StratifiedKFold
@@ -45,7 +46,10 @@ def n_params(model) -> int | str:
 
 def mlp(seed, regression=False):
     kind = MLPRegressor if regression else MLPClassifier
-    return make_pipeline(StandardScaler(), kind(hidden_layer_sizes=(64, 64), random_state=seed))
+    iterations = 4 * QUICK_EPOCHS if _report.QUICK else 200  # 200: scikit-learn's default
+    return make_pipeline(
+        StandardScaler(), kind(hidden_layer_sizes=(64, 64), max_iter=iterations, random_state=seed)
+    )
 
 
 def brightness_normalized_mlp(seed):
@@ -270,7 +274,7 @@ def ablation(quick):
 
 
 def _forest(seed):
-    return RandomForestClassifier(n_estimators=200, n_jobs=1, random_state=seed)
+    return RandomForestClassifier(20 if _report.QUICK else 200, n_jobs=1, random_state=seed)
 
 
 def index_features(quick):
@@ -363,6 +367,7 @@ def pareto_figure(ablation_points, out_dir):
 
 
 def run(quick: bool, out_dir) -> str:
+    set_quick(quick)
     try:
         import earthlib  # noqa: F401
     except ImportError:

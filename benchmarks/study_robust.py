@@ -19,9 +19,10 @@ import time
 import warnings
 from pathlib import Path
 
+import _report
 import numpy as np
 import torch
-from _report import QUICK_EPOCHS, plt, save, table
+from _report import QUICK_EPOCHS, plt, save, set_quick, table
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
@@ -31,6 +32,11 @@ from study_real import brightness_normalized_mlp, load, mlp
 from sknd import NDClassifier, NDIndexTransformer, NDPairsTransformer
 from sknd._loop import randn_like
 from sknd.inspection import robustness_scores
+
+
+def _forest(seed):
+    return RandomForestClassifier(20 if _report.QUICK else 100, random_state=seed)
+
 
 NOISE = (0.005, 0.01, 0.02, 0.05, 0.1)
 GAIN = (0.02, 0.05)
@@ -58,11 +64,9 @@ def models(quick):
         "NDClassifier(noise=0) (earlier default)": lambda s: NDClassifier(
             noise=0.0, random_state=s, **e
         ),
-        "45 classical NDs + RF": lambda s: make_pipeline(
-            NDPairsTransformer(), RandomForestClassifier(random_state=s)
-        ),
+        "45 classical NDs + RF": lambda s: make_pipeline(NDPairsTransformer(), _forest(s)),
         "NDIndexTransformer(8) + RF": lambda s: make_pipeline(
-            NDIndexTransformer(8, random_state=s, **e), RandomForestClassifier(random_state=s)
+            NDIndexTransformer(8, random_state=s, **e), _forest(s)
         ),
     }
 
@@ -360,6 +364,7 @@ CAUSE_NOTE = (
 
 
 def run(quick: bool, out_dir) -> str:
+    set_quick(quick)
     try:
         import earthlib  # noqa: F401
     except ImportError:

@@ -324,7 +324,7 @@ def learned_table(names, n, quick):
     """SparseBNDenoiser fitted label-free (R2R) on the one recording, against AutoDenoiser."""
     from sknd.denoise import SparseBNDenoiser
 
-    epochs = 3 if quick else 20
+    epochs = 1 if quick else 20
     rows = []
     for k, (name, clean) in enumerate(signals(names, n).items()):
         y = noisy(clean, 7, seed=700 + k)

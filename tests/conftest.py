@@ -3,6 +3,20 @@ import pytest
 from sknd.datasets import make_spectral_classification, make_spectral_regression, make_spike_signals
 
 
+def pytest_collection_modifyitems(config, items):
+    """The slow tests first, the docs build (the longest) before them all.
+
+    Under ``-n auto`` the docs build then starts at once on one worker while
+    the others share out the rest; run last, it would finish alone.
+    """
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("slow") is None,
+            item.path.name != "test_docs.py",
+        )
+    )
+
+
 @pytest.fixture(scope="session")
 def spectra():
     """A small classification set: 400 spectra, 10 bands, 4 classes."""

@@ -32,6 +32,9 @@ def test_docs_build_without_warnings(tmp_path):
         page = (out / "auto_examples" / f"{name}.html").read_text()
         assert "Traceback" not in page, name
     assert len(examples) >= 8
+    # `make demo` runs this example; its printed table is on the page.
+    demo = (out / "auto_examples" / "plot_learned_indices_pipeline.html").read_text()
+    assert "NDClassifier()" in demo and "re-lit" in demo and "/ (" in demo
     api = (out / "api.html").read_text()
     for name in ("NDIndexTransformer", "transform_raster", "plot_coefficients", "SparseBNDenoiser"):
         assert name in api

@@ -22,20 +22,17 @@ from ._sure import nearest_index, refine, sure, tune, tuning_block
 
 __all__ = ["AutoDenoiser"]
 
-# GMC-TV's best weight lies above L1-TV's (it shrinks jumps less): search 1
-# to 32 times the L1-TV choice, 8 values with a truncated solver, then rank
-# the best and its neighbours again, solved to convergence. GMC-TV costs
-# ~10x the other candidates (iterated exact TV; ~100x without numba), so it runs only
-# where L1-TV beat every other L1 candidate: it improves on L1-TV as firm
-# thresholds improve on soft ones, by removing the L1 bias, not by fitting
-# another kind of signal.
+# GMC-TV's best weight lies above L1-TV's (it shrinks jumps less): search 1 to
+# 32 times the L1-TV choice, 8 values with a truncated solver, then refine the
+# best to convergence. GMC-TV is the costliest candidate (iterated exact TV), so
+# it runs only where L1-TV beat every other L1 candidate: it removes L1-TV's
+# bias as firm thresholds remove soft ones', it fits no other kind of signal.
 _GMC_TV_SPAN = np.geomspace(1.0, 32.0, 8)
-# From this length on, the undecimated wavelet searches walk downhill from
-# their decimated sibling's weight instead of solving the whole grid: the
-# risk curve's noise falls as 1 / sqrt(length), and with it the local minima
-# a walk could stop in; at shorter lengths a walk can stop in one, and a full
-# search costs one inverse transform anyway (docs/benchmarks.md, "Long
-# recordings", has the measurement).
+# From this length on, the undecimated wavelet searches walk downhill from their
+# decimated sibling's weight instead of solving the whole grid: the risk curve's
+# noise, and with it the local minima a walk could stop in, falls as
+# 1 / sqrt(length); shorter, a full search costs one inverse transform anyway
+# (benchmarks/design_figures.md has the measurement).
 _WALK_MIN_LENGTH = 2**15
 
 
@@ -61,9 +58,8 @@ class AutoDenoiser(_PerSignalChoice):
 
     For every signal (one recording or many) it estimates the noise std
     ``sigma`` (:func:`sknd.denoise.multiscale_noise_std`, or ``noise_std``),
-    tunes the
-    weight ``lam`` of each candidate filter by Stein's unbiased risk estimate
-    (SURE) on a grid of multiples of ``sigma``, and returns the output of the
+    tunes the weight ``lam`` of each candidate filter by Stein's unbiased risk
+    estimate (SURE) on a grid of multiples of ``sigma``, and returns the output of the
     filter with the lowest estimated risk. The candidates are L1 (soft) and
     GMC (firm) thresholds of the samples, of orthonormal wavelet details and
     of stationary (translation-invariant) wavelet details; exact L1 total
@@ -116,7 +112,7 @@ class AutoDenoiser(_PerSignalChoice):
         long SURE's noise is small (it falls as 1 / sqrt(length)), so the
         choice is the whole signal's for a recording that is alike along its
         length; use ``window_length`` for one that is not, or None to tune on
-        the whole signal (about 8 times slower at a million samples).
+        the whole signal (slower: every candidate then runs on every sample).
     smooth_risk : bool or list of str, default=True
         Choose each candidate's weight on its smoothed SURE curve (a parabola
         in ``log lam`` around the grid's lowest point; for GMC total variation,
@@ -136,17 +132,15 @@ class AutoDenoiser(_PerSignalChoice):
         Its weight, in the signal's units.
     risk_ : ndarray of shape (n_signals,)
         Its estimated mean squared error per sample (SURE), on the whole
-        signal. It inherits the
-        error of the noise estimate: estimating ``sigma**2`` too low by ``d``
-        raises every candidate's risk by about ``d``, which leaves the choice
-        alone but not the value.
+        signal. It inherits the error of the noise estimate: estimating
+        ``sigma**2`` too low by ``d`` raises every candidate's risk by about
+        ``d``, which leaves the choice alone but not the value.
     risks_ : ndarray of shape (n_signals, n_families)
         Every candidate's lowest estimated risk: why it chose what it chose
         (on the tuning block, for signals longer than ``2 * tuning_length``).
-        NaN where GMC total variation was not tried (it runs only where L1
-        total variation beat the other L1 candidates: it costs ~100 times
-        more, and improves on L1-TV by removing its bias, not by fitting
-        other signals).
+        NaN where GMC total variation was not tried: the costliest candidate,
+        it runs only where L1 total variation beat the other L1 candidates (it
+        improves on L1-TV by removing its bias, not by fitting other signals).
     families_ : list of str
         The candidates, in the order of the columns of ``risks_``.
     noise_std_ : ndarray of shape (n_signals,)
