@@ -4,7 +4,7 @@
     python benchmarks/study_hyper.py --quick    # small subsets, a minute
     python benchmarks/study_hyper.py --only screen   # the pair screening's time alone
     python benchmarks/study_hyper.py --only gaps     # the broad bands against the water gaps
-    python benchmarks/study_hyper.py --only budgets  # shorter training: time against accuracy
+    python benchmarks/study_hyper.py --only budgets  # the epoch budget: time against accuracy
 
 Real data: the earthlib library at the hyperspectral sensors' own bands (bands
 some spectra do not cover, the water-vapour gaps, left out by the loader). Each
@@ -112,33 +112,60 @@ def runs_and_gaps():
     return table(["sensor", "gap between bands (nm)", "a run ends at it"], rows)
 
 
+BUDGET_TEXT = (
+    "Shorter training against the fit-time target of 1.5x the MLP's: each recipe on the "
+    "same 5 folds of split seed 1 (a tuning split no other table here uses), against the "
+    "MLP fitted on those folds in the same run. A recipe should keep accuracy >= MLP - 0.3 "
+    'and macro-F1 >= MLP - 1 on every setting. The default, ``max_epochs="auto"``, is '
+    "150 epochs on broad bands; 300 was the default before this table."
+)
+
+#: Training recipes tried against the fit-time target (tuning folds).
 BUDGETS = [
+    {"max_epochs": 300},
     {},
+    {"max_epochs": 120},
     {"max_epochs": 100},
-    {"max_epochs": 150},
-    {"batch_size": 2048},
-    {"batch_size": 1024, "max_epochs": 150},
-    {"lr_schedule": "constant"},
+    {"max_epochs": 100, "lr": 0.05},
+    {"early_stopping": True},
 ]
 
 
-def training_budgets(sensor="Earthlib", level=2):
-    """Shorter training against its accuracy, on one tuning fold (split seed 1)."""
-    X, y = load(sensor, level, False)
-    train, test = next(StratifiedKFold(5, shuffle=True, random_state=1).split(X, y))
+def training_budgets(quick=False):
+    """Shorter training against its accuracy, on 5 tuning folds (split seed 1).
+
+    Split seed 1 is the tuning split: no table of the report is scored on it.
+    """
+    settings = SETTINGS[:1] if quick else SETTINGS
     rows = []
-    for settings in [None, *BUDGETS]:
-        model = mlp(0) if settings is None else NDClassifier(random_state=0, **settings)
-        result = cross_validate(lambda seed, model=model: model, X, y, [(train, test)])
-        name = (
-            "MLP (64, 64), standardized bands"
-            if settings is None
-            else ("NDClassifier(" + ", ".join(f"{k}={v!r}" for k, v in settings.items()) + ")")
-        )
-        rows.append(
-            [name, f"{result['time']:.1f}", f"{result['score']:.2f}", f"{result['f1']:.1f}"]
-        )
-    return table(["model", "fit s", "accuracy %", "macro-F1 %"], rows)
+    for sensor, level in settings:
+        X, y = load(sensor, level, quick)
+        folds = list(StratifiedKFold(2 if quick else 5, shuffle=True, random_state=1).split(X, y))
+        base = cross_validate(lambda s: mlp(s), X, y, folds)
+        rows.append(_budget_row(f"{sensor} L{level}: MLP (64, 64)", base, base))
+        for budget in BUDGETS[:2] if quick else BUDGETS:
+            settings_ = {**budget, "max_epochs": QUICK_EPOCHS} if quick else budget
+            result = cross_validate(
+                lambda s, b=settings_: NDClassifier(random_state=s, **b), X, y, folds
+            )
+            name = ", ".join(f"{k}={v!r}" for k, v in budget.items()) or "default: 150 epochs"
+            if quick:
+                name += f"; quick: {QUICK_EPOCHS} epochs"
+            rows.append(_budget_row(f"{sensor} L{level}: NDClassifier({name})", result, base))
+    header = ["model", "accuracy %", "macro-F1 %", "fit s", "accuracy - MLP", "F1 - MLP"]
+    return table([*header, "time / MLP"], rows)
+
+
+def _budget_row(name, r, base):
+    return [
+        name,
+        f"{r['score']:.2f} ± {r['score_sd']:.2f}",
+        f"{r['f1']:.1f} ± {r['f1_sd']:.1f}",
+        f"{r['time']:.1f}",
+        f"{r['score'] - base['score']:+.2f}",
+        f"{r['f1'] - base['f1']:+.1f}",
+        f"{r['time'] / base['time']:.2f}x",
+    ]
 
 
 def run(quick: bool, out_dir=None) -> str:
@@ -152,6 +179,8 @@ def run(quick: bool, out_dir=None) -> str:
     for sensor, level in SETTINGS[:1] if quick else SETTINGS:
         md += [f"### {sensor}, level {level}", "", classification(sensor, level, quick), ""]
     md += ["### Cover-fraction regression, 180 bands", "", regression(quick), ""]
+    md += ["### Shorter training against the fit-time target (tuning folds)", ""]
+    md += [BUDGET_TEXT, "", training_budgets(quick), ""]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
     md += [f"Peak resident memory of the whole study process: {rss:.0f} MB.", ""]
     return "\n".join(md)
@@ -165,7 +194,7 @@ def main(argv=None):
     if args.only == "gaps":
         print(runs_and_gaps())
     elif args.only == "budgets":
-        print(training_budgets())
+        print(training_budgets(args.quick))
     else:
         print(screening() if args.only == "screen" else run(args.quick))
 

@@ -110,6 +110,10 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
     #: ``batch_size="auto"`` is ``min(_AUTO_BATCH_SIZE, n_samples)``.
     _AUTO_BATCH_SIZE = 200
 
+    def _max_epochs(self, n_features: int) -> int:
+        """The epoch budget of a fit on ``n_features`` columns: ``max_epochs``."""
+        return self.max_epochs
+
     def _seeds(self) -> tuple[int, int]:
         rng = check_random_state(self.random_state)
         return tuple(int(s) for s in rng.randint(0, 2**31 - 1, size=2))
@@ -143,6 +147,7 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         ``callbacks``, ...) are the parameters every subclass declares.
         """
         init_seed, data_seed = self._seeds()
+        max_epochs = self._max_epochs(X.shape[1])
         device = torch.device(self.device)
         Xt = torch.tensor(X, dtype=torch.float32, device=device)
         yt = torch.tensor(y, dtype=torch.long if y.dtype.kind in "iu" else torch.float32)
@@ -166,7 +171,7 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
             optimizer=torch.optim.Adam,
             **optimizer_options,
             lr=self.lr,
-            max_epochs=self.max_epochs,
+            max_epochs=max_epochs,
             batch_size=batch_size,
             penalty_weight=penalty_weight,
             iterator_train=_BatchIterator,
@@ -179,7 +184,7 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
             iterator_valid__augment=augment if augment_valid else None,
             iterator_valid__seed=data_seed + 1,
             train_split=None if valid is None else predefined_split(valid),
-            callbacks=self._callbacks(lr_schedule),
+            callbacks=self._callbacks(lr_schedule, max_epochs),
             # skorch's PrintLog formats every epoch's table even when
             # verbose=0 prints nothing (3% of a default fit): leave it out then.
             **({} if self.verbose else {"callbacks__print_log": None}),
@@ -198,7 +203,7 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         finally:
             for m in dropouts:
                 m.generator = None
-        self._finish(net)
+        self._finish(net, max_epochs)
         return self
 
     def _split(self, Xt, yt, stratify, seed):
@@ -222,7 +227,7 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         tr, va = torch.as_tensor(tr, device=Xt.device), torch.as_tensor(va, device=Xt.device)
         return Xt[tr], yt[tr], _TensorData(Xt[va], yt[va])
 
-    def _callbacks(self, lr_schedule: str) -> list:
+    def _callbacks(self, lr_schedule: str, max_epochs: int) -> list:
         """The user's callbacks (copies), then the schedule and the stopping rule."""
         # Users' callbacks are parameters: train on copies so a fit never changes them.
         user = [
@@ -234,7 +239,7 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         ours = []
         if lr_schedule == "cosine":
             scheduler = torch.optim.lr_scheduler.CosineAnnealingLR
-            ours.append(("sknd_lr_schedule", LRScheduler(scheduler, T_max=self.max_epochs)))
+            ours.append(("sknd_lr_schedule", LRScheduler(scheduler, T_max=max_epochs)))
         # A cosine schedule fixes the length of training; the training-loss
         # rule would cut it short while the rate is still high.
         if self.early_stopping or lr_schedule != "cosine":
@@ -249,7 +254,7 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
             ours.append(("sknd_early_stopping", stopper))
         return [*user, *ours]
 
-    def _finish(self, net) -> None:
+    def _finish(self, net, max_epochs: int) -> None:
         """Keep the trained module, or report an interrupted or unconverged fit."""
         if net.interrupted_:
             # Interrupted by the user (skorch would return a half-trained
@@ -257,7 +262,7 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
             self._forget_fit()
             raise KeyboardInterrupt(
                 f"{type(self).__name__}.fit was interrupted in epoch {len(net.history)} of "
-                f"{self.max_epochs}; the estimator is left unfitted."
+                f"{max_epochs}; the estimator is left unfitted."
             )
         # Inference in float64 on the CPU: outputs then do not depend on the
         # batch size, and the pickled estimator loads on machines without a GPU.
@@ -266,10 +271,10 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
         self.n_iter_ = len(net.history)
         rules = [cb for cb in _callback_objects(net.callbacks_) if isinstance(cb, EarlyStopping)]
         stopped = stopping_rule_fired(rules)
-        if rules and self.n_iter_ >= self.max_epochs and not stopped:
+        if rules and self.n_iter_ >= max_epochs and not stopped:
             watched = ", ".join(sorted({cb.monitor for cb in rules}))
             warn_user(
-                f"{type(self).__name__} reached max_epochs={self.max_epochs} while {watched} "
+                f"{type(self).__name__} reached max_epochs={max_epochs} while {watched} "
                 "was still improving by more than tol: training has not converged. Raise "
                 "max_epochs (or tol).",
                 ConvergenceWarning,

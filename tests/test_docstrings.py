@@ -21,7 +21,7 @@ def test_parameters_and_attributes_documented(Est):
     assert "{params" not in Est.__doc__ and "{attrs" not in Est.__doc__
 
 
-@pytest.mark.parametrize("Est", [sknd.NDClassifier, sknd.NDIndexTransformer, sknd.SparseBNDenoiser])
+@pytest.mark.parametrize("Est", [sknd.NDIndexTransformer, sknd.SparseBNDenoiser])
 def test_shared_entries_show_each_estimators_own_default(Est):
     doc = docscrape.ClassDoc(Est)
     types = {p.name: p.type for p in doc["Parameters"]}

@@ -413,6 +413,23 @@ def test_inference_chunks_rows_by_the_networks_width(spectra, monkeypatch):
     np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-15)
 
 
+def test_auto_epoch_budget_halves_on_broad_bands(spectra, monkeypatch):
+    X, y = spectra
+    wide = np.repeat(X, 4, axis=1)
+    assert NDClassifier().max_epochs == "auto"
+    # Fewer than the real 300 and 150, so the test stays quick; the same rule.
+    for Est in (NDClassifier, NDRegressor):
+        monkeypatch.setattr(Est, "_AUTO_EPOCHS", 6)
+        monkeypatch.setattr(Est, "_AUTO_EPOCHS_BROAD", 3)
+    assert NDClassifier(random_state=0).fit(X, y).n_iter_ == 6
+    assert NDClassifier(random_state=0).fit(wide, y).n_iter_ == 3
+    assert NDClassifier(n_indices="pairs", random_state=0).fit(wide, y).n_iter_ == 6
+    assert NDRegressor(random_state=0).fit(wide, y.astype(float)).n_iter_ == 3
+    assert NDClassifier(max_epochs=2, random_state=0).fit(wide, y).n_iter_ == 2
+    with pytest.raises(ValueError, match="max_epochs"):
+        NDClassifier(max_epochs="fast").fit(X, y)
+
+
 def test_auto_first_layer_pairs_few_bands_and_groups_many(spectra):
     X, y = spectra
     auto = NDClassifier(max_epochs=3, random_state=0).fit(X, y)
