@@ -26,6 +26,27 @@ def set_quick(quick: bool) -> None:
     QUICK = bool(quick)
 
 
+_WARM = False
+
+
+def warm_up() -> None:
+    """One tiny fit per process before anything is timed.
+
+    torch imports most of ``torch._dynamo`` the first time an optimizer is built
+    (about 1.5 s here), and a process pays it once: without this, the first
+    timed learned-index fit of a study would carry it and the MLP's would not.
+    """
+    global _WARM
+    if not _WARM:
+        import numpy as np
+
+        from sknd import NDClassifier
+
+        rng = np.random.default_rng(0)
+        NDClassifier(max_epochs=1).fit(rng.uniform(0.1, 1, (8, 3)), [0, 1] * 4)
+        _WARM = True
+
+
 def table(header: list[str], rows: list[list], floatfmt: str = ".3f") -> str:
     """A markdown table; floats formatted with ``floatfmt``."""
 

@@ -22,7 +22,7 @@ import sys
 import time
 import tracemalloc
 
-from _report import QUICK_EPOCHS, set_quick, table
+from _report import QUICK_EPOCHS, set_quick, table, warm_up
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from study_real import HEADER, _forest, _row, cross_validate, load, mlp, regression_table
@@ -136,6 +136,7 @@ def training_budgets(quick=False):
 
     Split seed 1 is the tuning split: no table of the report is scored on it.
     """
+    warm_up()
     settings = SETTINGS[:1] if quick else SETTINGS
     rows = []
     for sensor, level in settings:
@@ -170,6 +171,7 @@ def _budget_row(name, r, base):
 
 def run(quick: bool, out_dir=None) -> str:
     set_quick(quick)
+    warm_up()
     try:
         import earthlib  # noqa: F401
     except ImportError:

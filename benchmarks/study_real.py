@@ -19,7 +19,7 @@ from pathlib import Path
 
 import _report
 import numpy as np
-from _report import QUICK_EPOCHS, plt, save, set_quick, table
+from _report import QUICK_EPOCHS, plt, save, set_quick, table, warm_up
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.metrics import f1_score, r2_score
 from sklearn.model_selection import KFold, RepeatedStratifiedKFold, StratifiedKFold
@@ -368,6 +368,7 @@ def pareto_figure(ablation_points, out_dir):
 
 def run(quick: bool, out_dir) -> str:
     set_quick(quick)
+    warm_up()
     try:
         import earthlib  # noqa: F401
     except ImportError:
