@@ -137,17 +137,16 @@ def training_budgets(quick=False):
     Split seed 1 is the tuning split: no table of the report is scored on it.
     """
     warm_up()
-    settings = SETTINGS[:1] if quick else SETTINGS
     rows = []
-    for sensor, level in settings:
+    for sensor, level in SETTINGS[:1] if quick else SETTINGS:
         X, y = load(sensor, level, quick)
         folds = list(StratifiedKFold(2 if quick else 5, shuffle=True, random_state=1).split(X, y))
-        base = cross_validate(lambda s: mlp(s), X, y, folds)
+        base = cross_validate(mlp, X, y, folds)
         rows.append(_budget_row(f"{sensor} L{level}: MLP (64, 64)", base, base))
         for budget in BUDGETS[:2] if quick else BUDGETS:
-            settings_ = {**budget, "max_epochs": QUICK_EPOCHS} if quick else budget
+            options = {**budget, "max_epochs": QUICK_EPOCHS} if quick else budget
             result = cross_validate(
-                lambda s, b=settings_: NDClassifier(random_state=s, **b), X, y, folds
+                lambda s, b=options: NDClassifier(random_state=s, **b), X, y, folds
             )
             name = ", ".join(f"{k}={v!r}" for k, v in budget.items()) or "default: 150 epochs"
             if quick:

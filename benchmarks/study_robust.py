@@ -32,6 +32,7 @@ from study_real import brightness_normalized_mlp, load, mlp, n_params
 from sknd import NDClassifier, NDIndexTransformer, NDPairsTransformer
 from sknd._loop import randn_like
 from sknd.inspection import robustness_scores
+from sknd.nd._base import TRAINING_DEFAULTS
 
 
 def _forest(seed):
@@ -363,6 +364,8 @@ def capacity(quick) -> str:
     folds = list(StratifiedKFold(2 if quick else 3, shuffle=True, random_state=1).split(X, y))
     e = _epochs(quick)
 
+    twice = 2 * e.get("max_epochs", TRAINING_DEFAULTS["max_epochs"])
+
     def nd(**options):
         return lambda s: NDClassifier(random_state=s, **{**e, **options})
 
@@ -373,10 +376,8 @@ def capacity(quick) -> str:
         "ReLU (10, 48)": nd(hidden_layer_sizes=(10, 48)),
         "ReLU (32, 16)": nd(hidden_layer_sizes=(32, 16)),
         "ReLU (64, 64)": nd(hidden_layer_sizes=(64, 64)),
-        "ReLU (20, 12), 600 epochs": nd(max_epochs=2 * e.get("max_epochs", 300)),
-        "ReLU (64, 64), 600 epochs": nd(
-            hidden_layer_sizes=(64, 64), max_epochs=2 * e.get("max_epochs", 300)
-        ),
+        "ReLU (20, 12), 600 epochs": nd(max_epochs=twice),
+        "ReLU (64, 64), 600 epochs": nd(hidden_layer_sizes=(64, 64), max_epochs=twice),
         "45 classical NDs + RF, augmented as NDClassifier()": lambda s: _Augmented(
             make_pipeline(NDPairsTransformer(), _forest(s)), s
         ),

@@ -21,9 +21,18 @@ def test_parameters_and_attributes_documented(Est):
     assert "{params" not in Est.__doc__ and "{attrs" not in Est.__doc__
 
 
-@pytest.mark.parametrize("Est", [sknd.NDIndexTransformer, sknd.SparseBNDenoiser])
-def test_shared_entries_show_each_estimators_own_default(Est):
+@pytest.mark.parametrize(
+    ("Est", "kind"),
+    [
+        (sknd.NDClassifier, 'int or "auto"'),
+        (sknd.NDRegressor, 'int or "auto"'),
+        (sknd.NDIndexTransformer, "int"),
+        (sknd.SparseBNDenoiser, "int"),
+    ],
+)
+def test_shared_entries_show_each_estimators_own_default(Est, kind):
     doc = docscrape.ClassDoc(Est)
     types = {p.name: p.type for p in doc["Parameters"]}
     default = inspect.signature(Est).parameters["max_epochs"].default
-    assert types["max_epochs"] == f"int, default={default}"
+    shown = f'"{default}"' if isinstance(default, str) else default
+    assert types["max_epochs"] == f"{kind}, default={shown}"

@@ -94,8 +94,8 @@ class _NDNetworkEstimator(NDEstimator):
     #: Broad bands (many bands) cost about twice as much per step and met the
     #: accuracy targets in half the epochs on the tuning folds (the report's
     #: "Shorter training against the fit-time target").
-    _AUTO_EPOCHS = 300
-    _AUTO_EPOCHS_BROAD = 150
+    _AUTO_EPOCHS = TRAINING_DEFAULTS["max_epochs"]
+    _AUTO_EPOCHS_BROAD = _AUTO_EPOCHS // 2
 
     def _broad_bands(self, n_features: int) -> bool:
         """Whether ``n_indices="auto"`` pairs broad bands rather than the bands."""
