@@ -133,14 +133,25 @@ class MultiplicativeNoise:
     Each row draws its own level ``s`` uniformly in ``[0, scale]``: the model
     sees clean spectra and noisy ones in one batch, which kept clean accuracy
     higher than one fixed level of the same robustness (see the user guide).
+
+    With ``summed``, batches hold sums of bands instead: the sums ``B``, then
+    the spread ``S = sqrt(sum of w^2 x^2)`` of each, and the noise is drawn
+    on the sums, ``B + s * S * N(0, 1)``. Per-band noise summed with weights
+    ``w`` has exactly that distribution, at one draw per sum instead of one
+    per band.
     """
 
     def __init__(self, scale: float) -> None:
         self.scale = scale
+        self.summed = False
 
     def __call__(self, X, y, generator):
         level = self.scale * torch.rand((len(X), 1), generator=generator, dtype=X.dtype)
-        return X * (1.0 + level.to(X.device) * randn_like(X, generator)), y
+        level = level.to(X.device)
+        if self.summed:
+            sums, spread = X.chunk(2, dim=-1)
+            return torch.addcmul(sums, level * spread, randn_like(sums, generator)), y
+        return X * (1.0 + level * randn_like(X, generator)), y
 
 
 class _Net(NeuralNet):

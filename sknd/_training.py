@@ -184,7 +184,10 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
             iterator_valid__augment=augment if augment_valid else None,
             iterator_valid__seed=data_seed + 1,
             train_split=None if valid is None else predefined_split(valid),
-            callbacks=self._callbacks(lr_schedule, max_epochs),
+            callbacks=[
+                *self._phase_callbacks(module, augment, max_epochs),
+                *self._callbacks(lr_schedule, max_epochs),
+            ],
             # skorch's PrintLog formats every epoch's table even when
             # verbose=0 prints nothing (3% of a default fit): leave it out then.
             **({} if self.verbose else {"callbacks__print_log": None}),
@@ -226,6 +229,10 @@ class TorchEstimator(ParamsMixin, BaseEstimator):
             tr, va = train_test_split(idx, test_size=n_valid, random_state=seed)
         tr, va = torch.as_tensor(tr, device=Xt.device), torch.as_tensor(va, device=Xt.device)
         return Xt[tr], yt[tr], _TensorData(Xt[va], yt[va])
+
+    def _phase_callbacks(self, module, augment, max_epochs: int) -> list:
+        """Named callbacks that change how ``module`` trains partway through; none here."""
+        return []
 
     def _callbacks(self, lr_schedule: str, max_epochs: int) -> list:
         """The user's callbacks (copies), then the schedule and the stopping rule."""

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import Pipeline
 from skorch.callbacks import Callback, LRScheduler
@@ -428,6 +429,35 @@ def test_auto_epoch_budget_halves_on_broad_bands(spectra, monkeypatch):
     assert NDClassifier(max_epochs=2, random_state=0).fit(wide, y).n_iter_ == 2
     with pytest.raises(ValueError, match="max_epochs"):
         NDClassifier(max_epochs="fast").fit(X, y)
+
+
+def test_broad_band_weights_are_held_after_a_quarter_of_training(spectra):
+    X, y = spectra
+    rng = np.random.default_rng(0)
+    wide = np.repeat(X, 4, axis=1) * (1 + 0.01 * rng.standard_normal((len(X), 40)))
+    seen = []
+
+    class Record(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            layer = net.module_.nd_layers[0]
+            seen.append((layer.group_logit.detach().clone(), layer.log_ratio.detach().clone()))
+
+    clf = NDClassifier(max_epochs=8, random_state=0, callbacks=[Record()]).fit(wide, y)
+    # Epochs 1-2 (a quarter of 8) learn the band weights; 3-8 hold them and
+    # train on the broad bands, while the indices' ratios go on learning.
+    weights, ratios = zip(*seen)
+    assert not torch.equal(weights[0], weights[1])
+    assert all(torch.equal(weights[1], w) for w in weights[2:])
+    assert not torch.equal(ratios[-2], ratios[-1])
+    layer = clf.module_.nd_layers[0]
+    assert not layer.takes_broad_bands
+    assert clf.score(wide, y) > 0.5
+    # Without noise, and with a validation set, which is then on broad bands too.
+    clean = NDClassifier(max_epochs=4, noise=0.0, random_state=0).fit(wide, y)
+    with pytest.warns(ConvergenceWarning, match="valid_loss"):
+        stopped = NDClassifier(max_epochs=4, early_stopping=True, random_state=0).fit(wide, y)
+    for fitted in (clean, stopped):
+        assert fitted.n_iter_ == 4 and np.isfinite(fitted.history_[-1, "train_loss"])
 
 
 def test_auto_first_layer_pairs_few_bands_and_groups_many(spectra):

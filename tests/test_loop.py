@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from sknd._loop import SKORCH_INTERNALS, _Net
+from sknd._loop import SKORCH_INTERNALS, MultiplicativeNoise, _Net
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,19 @@ def test_gradient_reset_keeps_skorch_set_to_none_option():
     assert weight.grad is not None and not weight.grad.any()
     net._zero_grad_optimizer()
     assert weight.grad is None
+
+
+def test_noise_drawn_on_summed_bands_is_summed_per_band_noise():
+    # Held broad bands train on B = x @ w with noise B + s * sqrt(x^2 @ w^2) * N(0, 1):
+    # the same distribution as per-band noise x (1 + s n) summed with the weights.
+    gen = torch.Generator().manual_seed(0)
+    x = (0.5 + torch.rand(1, 5, generator=gen, dtype=torch.float64)).expand(50_000, 5)
+    w = torch.tensor([[0.3, 0], [0.7, 0], [0, 0.5], [0, 0.2], [0, 0.3]], dtype=torch.float64)
+    noise = MultiplicativeNoise(0.2)
+    per_band = noise(x, None, gen)[0] @ w
+    noise.summed = True
+    spread = torch.sqrt(x.square() @ w.square())
+    summed, _ = noise(torch.cat([x @ w, spread], dim=1), None, gen)
+    assert summed.shape == per_band.shape
+    torch.testing.assert_close(summed.mean(0), per_band.mean(0), rtol=2e-3, atol=0)
+    torch.testing.assert_close(summed.std(0), per_band.std(0), rtol=0.03, atol=0)

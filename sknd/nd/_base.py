@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
+import torch
 from scipy import sparse
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import Callback
 from torch import nn
 
 from .._loop import MultiplicativeNoise
@@ -74,6 +76,17 @@ class NDEstimator(TorchEstimator):
     def _augmentation(self):
         """The training augmentation of ``noise``: multiplicative per band, or None."""
         return MultiplicativeNoise(self.noise) if self.noise else None
+
+    #: A first layer of broad bands learns its band weights in this share of
+    #: the epochs, then holds them (``_HoldBandWeights``).
+    _HOLD_BAND_WEIGHTS_AT = 0.25
+
+    def _phase_callbacks(self, module, augment, max_epochs):
+        first = module.nd_layers[0]
+        start = round(self._HOLD_BAND_WEIGHTS_AT * max_epochs)
+        if not getattr(first, "grouped", False) or not 0 < start < max_epochs:
+            return []
+        return [("sknd_hold_band_weights", _HoldBandWeights(start, augment))]
 
     def _train(self, X, y, n_outputs, **kwargs):
         # Every model here is exactly invariant to scaling a sample's bands:
@@ -225,6 +238,43 @@ class NDEstimator(TorchEstimator):
 
     def _cast(self, out: np.ndarray, X: np.ndarray) -> np.ndarray:
         return out.astype(X.dtype, copy=False)
+
+
+class _HoldBandWeights(Callback):
+    """From epoch ``start`` on, hold the broad bands' weights and train on the broad bands.
+
+    The band weights of a first layer of broad bands settle early; the
+    indices and the network on top keep learning. Held, the broad bands of
+    the training data are computed once (``NormalizedDifference.broad_bands``)
+    and a step costs what a step on ``n_groups`` bands costs, however many
+    bands there are. The noise augmentation is drawn on the broad bands, at
+    exactly the distribution that per-band noise gives them. The band
+    weights then get no gradient, so Adam leaves them as they are. The layer
+    is back to reading bands when training ends.
+    """
+
+    def __init__(self, start: int, augment=None) -> None:
+        self.start = start
+        self.augment = augment
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        # The net's own hook has already opened this epoch's history row.
+        if len(net.history) != self.start + 1:
+            return
+        layer = net.module_.nd_layers[0]
+        sums, spread = layer.broad_bands(dataset_train.X)
+        if self.augment is None:
+            dataset_train.X = sums
+        else:
+            dataset_train.X = torch.cat([sums, spread], dim=-1)
+            self.augment.summed = True
+        if dataset_valid is not None:
+            dataset_valid.X = layer.broad_bands(dataset_valid.X)[0]
+        layer.takes_broad_bands = True
+
+    def on_train_end(self, net, **kwargs):
+        layer = net.module_.nd_layers[0]
+        layer.takes_broad_bands = False
 
 
 #: A pairwise first layer (one index per band pair, two non-zero weights an

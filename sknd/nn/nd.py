@@ -250,9 +250,30 @@ class NormalizedDifference(nn.Module):
             num = z @ (a - b).T
             den = z.abs() @ (a + b).T + self.eps * z.abs().mean(dim=-1, keepdim=True)
             return _safe_divide(num, den)
-        if self.grouped:
+        if self.takes_broad_bands:
+            if x.shape[-1] != self.n_groups:
+                raise ValueError(
+                    f"This layer takes its {self.n_groups} broad bands now "
+                    f"(takes_broad_bands), got {x.shape[-1]} columns."
+                )
+        elif self.grouped:
             x = x @ self.group_weights()
         return _PairwiseND.apply(x, self.log_ratio, self.pairs_flat, self.eps)
+
+    #: Set while training on :meth:`broad_bands` computed once: ``forward``
+    #: then takes the broad bands themselves (``n_groups`` columns).
+    takes_broad_bands = False
+
+    @torch.no_grad()
+    def broad_bands(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The broad bands of ``x`` at the current weights ``w``, and their noise spread.
+
+        Returns ``x @ w`` and ``sqrt(x^2 @ w^2)``: a band's independent noise
+        ``x_k s n_k`` sums to broad-band noise of that spread times ``s``
+        (see :class:`sknd._loop.MultiplicativeNoise`). Needs ``groups``.
+        """
+        w = self.group_weights()
+        return x @ w, torch.sqrt(x.square() @ w.square())
 
     def band_weights(self) -> torch.Tensor:
         """Each unit's share of every input, ``(a + b) / sum(a + b)``."""
