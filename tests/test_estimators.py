@@ -414,7 +414,7 @@ def test_inference_chunks_rows_by_the_networks_width(spectra, monkeypatch):
     np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-15)
 
 
-def test_auto_epoch_budget_halves_on_broad_bands(spectra, monkeypatch):
+def test_auto_epoch_budget_is_shorter_on_broad_bands(spectra, monkeypatch):
     X, y = spectra
     wide = np.repeat(X, 4, axis=1)
     assert NDClassifier().max_epochs == "auto"
@@ -431,7 +431,7 @@ def test_auto_epoch_budget_halves_on_broad_bands(spectra, monkeypatch):
         NDClassifier(max_epochs="fast").fit(X, y)
 
 
-def test_broad_band_weights_are_held_after_a_quarter_of_training(spectra):
+def test_broad_band_weights_are_held_after_a_tenth_of_training(spectra):
     X, y = spectra
     rng = np.random.default_rng(0)
     wide = np.repeat(X, 4, axis=1) * (1 + 0.01 * rng.standard_normal((len(X), 40)))
@@ -442,8 +442,8 @@ def test_broad_band_weights_are_held_after_a_quarter_of_training(spectra):
             layer = net.module_.nd_layers[0]
             seen.append((layer.group_logit.detach().clone(), layer.log_ratio.detach().clone()))
 
-    clf = NDClassifier(max_epochs=8, random_state=0, callbacks=[Record()]).fit(wide, y)
-    # Epochs 1-2 (a quarter of 8) learn the band weights; 3-8 hold them and
+    clf = NDClassifier(max_epochs=20, random_state=0, callbacks=[Record()]).fit(wide, y)
+    # Epochs 1-2 (a tenth of 20) learn the band weights; 3-20 hold them and
     # train on the broad bands, while the indices' ratios go on learning.
     weights, ratios = zip(*seen)
     assert not torch.equal(weights[0], weights[1])
@@ -453,11 +453,11 @@ def test_broad_band_weights_are_held_after_a_quarter_of_training(spectra):
     assert not layer.takes_broad_bands
     assert clf.score(wide, y) > 0.5
     # Without noise, and with a validation set, which is then on broad bands too.
-    clean = NDClassifier(max_epochs=4, noise=0.0, random_state=0).fit(wide, y)
+    clean = NDClassifier(max_epochs=10, noise=0.0, random_state=0).fit(wide, y)
     with pytest.warns(ConvergenceWarning, match="valid_loss"):
-        stopped = NDClassifier(max_epochs=4, early_stopping=True, random_state=0).fit(wide, y)
+        stopped = NDClassifier(max_epochs=10, early_stopping=True, random_state=0).fit(wide, y)
     for fitted in (clean, stopped):
-        assert fitted.n_iter_ == 4 and np.isfinite(fitted.history_[-1, "train_loss"])
+        assert fitted.n_iter_ == 10 and np.isfinite(fitted.history_[-1, "train_loss"])
 
 
 def test_auto_first_layer_pairs_few_bands_and_groups_many(spectra):
