@@ -418,7 +418,7 @@ def test_auto_epoch_budget_is_shorter_on_broad_bands(spectra, monkeypatch):
     X, y = spectra
     wide = np.repeat(X, 4, axis=1)
     assert NDClassifier().max_epochs == "auto"
-    # Fewer than the real 300 and 150, so the test stays quick; the same rule.
+    # Fewer than the real 300 and 200, so the test stays quick; the same rule.
     for Est in (NDClassifier, NDRegressor):
         monkeypatch.setattr(Est, "_AUTO_EPOCHS", 6)
         monkeypatch.setattr(Est, "_AUTO_EPOCHS_BROAD", 3)

@@ -86,7 +86,7 @@ class NDEstimator(TorchEstimator):
     def _phase_callbacks(self, module, augment, max_epochs):
         first = module.nd_layers[0]
         start = round(self._HOLD_BAND_WEIGHTS_AT * max_epochs)
-        if not getattr(first, "grouped", False) or not 0 < start < max_epochs:
+        if not first.grouped or not 0 < start < max_epochs:
             return []
         return [("sknd_hold_band_weights", _HoldBandWeights(start, augment))]
 
