@@ -81,11 +81,12 @@ for name, model in models.items():
 # What the network learned
 # ------------------------
 # Its first layer holds one index per band pair, ``(r x_i - x_j) / (r x_i + x_j)``
-# with a learned ratio ``r``. The indices whose weights into the next layer
-# are largest are the ones it leans on.
+# with a learned ratio ``r``. The network reads them through a linear
+# projection onto 8 components (``module_.projection``): the indices whose
+# weights into it are largest are the ones it leans on.
 clf = models["NDClassifier()"]
-first_hidden = clf.module_.hidden[0].weight.detach().numpy()
-importance = np.linalg.norm(first_hidden, axis=0)
+projection = clf.module_.projection.weight.detach().numpy()
+importance = np.linalg.norm(projection, axis=0)
 print("\nThe five indices the network leans on most:")
 for k in np.argsort(importance)[::-1][:5]:
     print(f"  {clf.formulas_[k]}")

@@ -71,15 +71,22 @@ def nd_network(x, layers, head=None, eps: float = 1e-6) -> np.ndarray:
     return x
 
 
-def nd_index_network(indices, mean, scale, hidden, head) -> np.ndarray:
+def nd_index_network(indices, mean, scale, hidden, head, projection=None) -> np.ndarray:
     """The head of ``NDNetwork`` with ReLU layers on precomputed ``indices``.
 
     ``hidden`` and ``head`` are lists / a pair of ``(W, c)``; the indices are
-    standardized by ``mean`` and ``scale`` first.
+    standardized by ``mean`` and ``scale`` first. With a ``projection`` pair,
+    the hidden layers read the projected indices and the head reads the
+    projection beside the last hidden layer.
     """
     x = (indices - mean) / scale
+    if projection is not None:
+        x = x @ projection[0].T + projection[1]
+    linear = x
     for weight, bias in hidden:
         x = np.maximum(x @ weight.T + bias, 0.0)
+    if projection is not None and hidden:
+        x = np.concatenate([linear, x], axis=1)
     weight, bias = head
     return x @ weight.T + bias
 

@@ -336,7 +336,13 @@ def test_cosine_schedule_runs_every_epoch_and_anneals(spectra):
 @pytest.mark.parametrize(
     ("params", "n_params"),
     [
-        ({}, 45 + (45 * 20 + 20) + (20 * 12 + 12) + (12 * 4 + 4)),  # pairs -> (20, 12)
+        # pairs -> projection 8 -> (32, 12); the head reads the 8 beside the 12
+        ({}, 45 + (45 * 8 + 8) + (8 * 32 + 32) + (32 * 12 + 12) + (20 * 4 + 4)),
+        (
+            {"n_components": None, "hidden_layer_sizes": (20, 12)},
+            45 + (45 * 20 + 20) + (20 * 12 + 12) + (12 * 4 + 4),
+        ),
+        ({"hidden_layer_sizes": (), "n_components": 3}, 45 + (45 * 3 + 3) + (3 * 4 + 4)),
         ({"hidden_layer_sizes": ()}, 45 + 45 * 4 + 4),
         ({"n_indices": 6, "hidden_layer_sizes": (5,)}, 2 * 6 * 10 + 6 * 5 + 5 + 5 * 4 + 4),
         (
@@ -352,6 +358,16 @@ def test_architectures_and_their_sizes(spectra, params, n_params):
     assert clf.positive_coef_.shape == (clf.module_.n_indices, X.shape[1])
     lit = X * np.random.default_rng(0).uniform(0.5, 1.5, size=(len(X), 1))
     np.testing.assert_allclose(clf.predict_proba(lit), clf.predict_proba(X), atol=1e-12)
+
+
+def test_projection_is_auto_on_relu_layers_and_refused_on_an_nd_stack(spectra):
+    X, y = spectra
+    nd_stack = NDClassifier(activation="nd", n_indices=12, hidden_layer_sizes=(5,), max_epochs=2)
+    assert nd_stack.fit(X, y).module_.projection is None
+    few = NDClassifier(n_indices=6, max_epochs=2).fit(X, y)  # 6 indices: nothing to project
+    assert few.module_.projection is None
+    with pytest.raises(ValueError, match="n_components needs ReLU or tanh"):
+        nd_stack.set_params(n_components=4).fit(X, y)
 
 
 def test_pair_formulas_use_two_bands(spectra_frame):
@@ -472,8 +488,9 @@ def test_auto_first_layer_pairs_few_bands_and_groups_many(spectra):
     clf = NDClassifier(max_epochs=3, random_state=0).fit(wide, y)
     assert set(np.diff(clf.band_groups_)) <= {0, 1} and clf.band_groups_.max() == 15
     assert clf.module_.n_indices == 120 and clf.positive_coef_.shape == (120, 40)
+    # band weights, ratios, projection 8, ReLU (32, 12), head on 8 + 12 (4 classes)
     assert sum(p.numel() for p in clf.module_.parameters()) == 40 + 120 + (
-        120 * 20 + 20 + 20 * 12 + 12 + 12 * 4 + 4
+        120 * 8 + 8 + 8 * 32 + 32 + 32 * 12 + 12 + 20 * 4 + 4
     )
     lit = wide * rng.uniform(0.5, 1.5, size=(len(X), 1))
     np.testing.assert_allclose(clf.predict_proba(lit), clf.predict_proba(wide), atol=1e-12)

@@ -47,10 +47,11 @@ def test_network_matches_numpy_reference():
     np.testing.assert_allclose(got, nd_network(x, layers, head), rtol=0, atol=1e-12)
 
 
-def test_relu_network_on_pairs_matches_numpy_reference():
+@pytest.mark.parametrize("n_components", [None, 3])
+def test_relu_network_on_pairs_matches_numpy_reference(n_components):
     rng = np.random.default_rng(4)
     torch.manual_seed(0)
-    net = NDNetwork(5, "pairs", (6, 4), 3).double()
+    net = NDNetwork(5, "pairs", (6, 4), 3, n_components=n_components).double()
     x = np.abs(rng.normal(size=(40, 5)))
     with torch.no_grad():
         net.nd_layers[0].log_ratio.normal_()
@@ -63,7 +64,12 @@ def test_relu_network_on_pairs_matches_numpy_reference():
     linears = [m for m in net.hidden if isinstance(m, torch.nn.Linear)]
     hidden = [(m.weight.detach().numpy(), m.bias.detach().numpy()) for m in linears]
     head = (net.head.weight.detach().numpy(), net.head.bias.detach().numpy())
-    expected = nd_index_network(indices, mean, np.maximum(scale, 1e-3), hidden, head)
+    projection = None
+    if n_components is not None:
+        projection = (net.projection.weight.detach().numpy(), net.projection.bias.detach().numpy())
+    expected = nd_index_network(
+        indices, mean, np.maximum(scale, 1e-3), hidden, head, projection=projection
+    )
     got = net(torch.from_numpy(x)).detach().numpy()
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-10)
     # Illumination: the whole network is invariant to scaling a sample.

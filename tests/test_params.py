@@ -97,6 +97,7 @@ REFUSED = {
     "n_classes": [1, *_COUNTS],
     "n_endmembers": _COUNTS,
     "n_indices": [*_COUNTS, "many"],
+    "n_components": [0, -1, 2.5, True, "x", "pairs"],
     "n_iter_no_change": _COUNTS,
     "n_jumps": [-1, 2.5, True, "x", None],
     "n_repeats": _COUNTS,

@@ -197,7 +197,7 @@ class NDEstimator(TorchEstimator):
 
     def _build_network(
         self, n_features, n_indices, hidden, n_outputs, activation="relu", dropout=0.0,
-        groups=None,
+        groups=None, n_components=None,
     ):  # fmt: skip
         return NDNetwork(
             n_features,
@@ -208,6 +208,7 @@ class NDEstimator(TorchEstimator):
             eps=self.eps,
             dropout=dropout,
             groups=groups,
+            n_components=n_components,
         )
 
     def _first_layer_weights(self) -> tuple[np.ndarray, np.ndarray, float]:

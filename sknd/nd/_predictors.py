@@ -26,9 +26,10 @@ __all__ = ["NDClassifier", "NDRegressor"]
 _PARAMS_DOC = """
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(20, 12)
-        Widths of the hidden layers between the learned indices and the
-        head, as in ``MLPClassifier``. ``()`` puts the head on the indices.
+    hidden_layer_sizes : tuple of int, default=(32, 12)
+        Widths of the hidden layers between the learned indices (or their
+        projection, ``n_components``) and the head, as in ``MLPClassifier``.
+        ``()`` puts the head on the indices or their projection.
     n_indices : "auto", "pairs" or int, default="auto"
         The first layer: ``"pairs"`` learns one index per band pair,
         ``(r x_i - x_j) / (r x_i + x_j)`` with a learned ratio ``r`` (45
@@ -48,6 +49,16 @@ _PARAMS_DOC = """
         or ``"nd"`` for signed ND layers on the raw indices (the stack of
         Lotfi et al. 2026; with ``n_indices=16, hidden_layer_sizes=(16,)``
         the network of sknd 0.1).
+    n_components : "auto", int or None, default="auto"
+        Width of a linear projection (no activation) of the standardized
+        indices, which the hidden layers read; the head reads the projection
+        beside the last hidden layer, a linear path beside the nonlinear
+        one. Each component sums many indices, so one index's noise, as a
+        band pair a sensor barely resolves carries it, is averaged out.
+        ``"auto"`` is 8 where there are more than 8 indices and ReLU or tanh
+        hidden layers, else no projection; ``None`` for none (with
+        ``hidden_layer_sizes=(20, 12)``, the default network before the
+        projection). Module: ``module_.projection``.
     {params: alpha}
     max_epochs : int or "auto", default="auto"
         Most passes over the training data. ``"auto"`` is 300, and 200 when
@@ -66,14 +77,16 @@ class _NDNetworkEstimator(NDEstimator):
         **NDEstimator._parameter_constraints,
         "n_indices": [StrOptions({"auto", "pairs"}), Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions({"relu", "tanh", "nd"})],
+        "n_components": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"), None],
         "max_epochs": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     }
 
     __init__ = estimator_init(
         "hidden_layer_sizes",
-        hidden_layer_sizes=(20, 12),
+        hidden_layer_sizes=(32, 12),
         n_indices="auto",
         activation="relu",
+        n_components="auto",
         **{**TRAINING_DEFAULTS, "max_epochs": "auto"},
     )
 
@@ -90,8 +103,25 @@ class _NDNetworkEstimator(NDEstimator):
                 f"{n_features} feature(s)."
             )
         return self._build_network(
-            n_features, n_indices, sizes, n_outputs, self.activation, groups=groups
-        )
+            n_features, n_indices, sizes, n_outputs, self.activation, groups=groups,
+            n_components=self._n_components(n_features, n_indices, groups),
+        )  # fmt: skip
+
+    #: ``n_components="auto"``: the width of the linear projection of the
+    #: indices, where there are more indices than this.
+    _AUTO_COMPONENTS = 8
+
+    def _n_components(self, n_features, n_indices, groups) -> int | None:
+        if self.n_components != "auto":
+            return self.n_components
+        if self.activation == "nd" or not self._hidden_sizes():
+            return None
+        if n_indices != "pairs":
+            count = n_indices
+        else:
+            bands = n_features if groups is None else int(np.max(groups)) + 1
+            count = bands * (bands - 1) // 2
+        return self._AUTO_COMPONENTS if count > self._AUTO_COMPONENTS else None
 
     #: ``max_epochs="auto"``: the budget of band pairs, and of broad bands.
     #: Broad bands learn their band weights in the first tenth of the epochs

@@ -38,7 +38,7 @@ class SeededDropout(nn.Dropout):
 
 
 class NDNetwork(nn.Module):
-    """Learned ND indices, then hidden layers, then a linear head.
+    """Learned ND indices, an optional linear projection, hidden layers, a linear head.
 
     The first layer is always a :class:`NormalizedDifference` layer on the
     bands, so the whole network is exactly invariant to scaling a sample's
@@ -77,6 +77,14 @@ class NDNetwork(nn.Module):
         Probability of zeroing each standardized index in training
         (:class:`SeededDropout`; inactive in ``eval()`` mode), so that no
         index relies on the others to carry its information.
+    n_components : int or None, default=None
+        Width of a linear projection of the standardized indices (an affine
+        layer with no activation, ``projection``) that the hidden layers
+        read instead of the indices; the head then reads the projection
+        beside the last hidden layer, a linear path beside the nonlinear
+        one. A few components are weighted sums of many indices, so each
+        index's own noise averages out in them. ``None``: no projection.
+        Needs ReLU or tanh hidden layers.
 
     Examples
     --------
@@ -88,6 +96,9 @@ class NDNetwork(nn.Module):
     (torch.Size([5, 3]), torch.Size([5, 45]))
     >>> bool(torch.allclose(net(7 * x), net(x)))
     True
+    >>> projected = NDNetwork(10, "pairs", (16,), 3, n_components=8)
+    >>> projected.features(x).shape  # the 8 components beside the 16 hidden units
+    torch.Size([5, 24])
     """
 
     def __init__(
@@ -101,6 +112,7 @@ class NDNetwork(nn.Module):
         eps: float = 1e-6,
         dropout: float = 0.0,
         groups=None,
+        n_components: int | None = None,
     ) -> None:
         super().__init__()
         if activation not in ("relu", "tanh", "nd"):
@@ -116,8 +128,17 @@ class NDNetwork(nn.Module):
             raise ValueError(f"hidden_layer_sizes must be positive, got {sizes}.")
         if not 0 <= dropout < 1:
             raise ValueError(f"dropout must be in [0, 1), got {dropout}.")
+        if n_components is not None and (activation == "nd" or int(n_components) < 1):
+            raise ValueError(
+                "n_components needs ReLU or tanh hidden layers and must be positive, got "
+                f"n_components={n_components!r} with activation={activation!r}."
+            )
         self.activation = activation
-        widths = [first.out_features, *sizes]
+        if n_components is None:
+            projection, widths = None, [first.out_features, *sizes]
+        else:
+            projection = nn.Linear(first.out_features, int(n_components))
+            widths = [int(n_components), *sizes]
         layers: list[nn.Module] = []
         nd_layers = [first]
         for w_in, w_out in pairwise(widths):
@@ -126,11 +147,16 @@ class NDNetwork(nn.Module):
             else:
                 layers += [nn.Linear(w_in, w_out), _ACTIVATIONS[activation]()]
         self.nd_layers = nn.ModuleList(nd_layers)
+        self.projection = projection
         self.hidden = nn.Sequential(*layers)
         self.register_buffer("index_mean", torch.zeros(first.out_features))
         self.register_buffer("index_scale", torch.ones(first.out_features))
         self.index_dropout = SeededDropout(dropout) if dropout else nn.Identity()
-        self.head = None if out_features is None else nn.Linear(widths[-1], out_features)
+        # What the head reads: the last hidden layer, and the projection beside it.
+        self.n_features_out = widths[-1]
+        if self.projection is not None and sizes:
+            self.n_features_out += widths[0]
+        self.head = None if out_features is None else nn.Linear(self.n_features_out, out_features)
 
     @property
     def n_indices(self) -> int:
@@ -153,10 +179,20 @@ class NDNetwork(nn.Module):
         self.index_scale.copy_(z.std(dim=0, correction=0).clamp_min(floor))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        """What the head reads: the last hidden layer's output."""
-        x = self.index_dropout((self.indices(x) - self.index_mean) / self.index_scale)
+        """What the head reads (``n_features_out`` columns): the last hidden
+        layer's output, and the projection's beside it where there is one."""
+        return self.features_of_indices(self.indices(x))
+
+    def features_of_indices(self, z: torch.Tensor) -> torch.Tensor:
+        """:meth:`features` from the first layer's indices ``z``."""
+        x = self.index_dropout((z - self.index_mean) / self.index_scale)
         for layer in self.nd_layers[1:]:
             x = layer(x)
+        if self.projection is not None:
+            x = self.projection(x)
+            if len(self.hidden):
+                x = torch.cat([x, self.hidden(x)], dim=-1)
+            return x
         return self.hidden(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -175,6 +211,7 @@ class NDNetwork(nn.Module):
         """
         widths = [layer.out_features for layer in self.nd_layers[1:]]
         widths += [m.out_features for m in self.hidden if isinstance(m, nn.Linear)]
+        widths += [] if self.projection is None else [self.projection.out_features]
         return 8 * (3 * self.nd_layers[0].in_features + 8 * self.n_indices + 2 * sum(widths))
 
     @property
