@@ -28,7 +28,10 @@ from sknd.datasets import make_spectral_classification
 from sknd.nn import NDNetwork
 from sknd.nn.nd import _PairwiseND
 
-HIDDEN = (20, 12)  # NDClassifier's default: ReLU layers on the learned pair indices
+# ReLU layers on the learned pair indices, without NDClassifier's default projection
+# (n_components): the hand-written backward of _manual_step covers plain ReLU layers.
+HIDDEN = (20, 12)
+COMPONENTS = None
 BATCH = 200
 LR = 0.01
 
@@ -37,7 +40,7 @@ def _setup(X, y):
     """The module NDClassifier trains, the optimizer sknd uses (fused Adam where
     this torch has it), the data as tensors and the fixed index scaling."""
     torch.manual_seed(0)
-    module = NDNetwork(X.shape[1], "pairs", HIDDEN, int(y.max()) + 1)
+    module = NDNetwork(X.shape[1], "pairs", HIDDEN, int(y.max()) + 1, n_components=COMPONENTS)
     optimizer = torch.optim.Adam(module.parameters(), lr=LR, fused=_fused_adam("cpu"))
     Xt, yt = torch.tensor(X, dtype=torch.float32), torch.tensor(y)
     module.standardize_indices(Xt)
@@ -130,7 +133,10 @@ def manual_torch_epoch_seconds(X, y, epochs):
 
 def sknd_epoch_seconds(X, y, epochs):
     # The cosine schedule (the default) runs every epoch.
-    clf = NDClassifier(HIDDEN, max_epochs=epochs, batch_size=BATCH, lr=LR, random_state=0)
+    clf = NDClassifier(
+        HIDDEN, n_components=COMPONENTS, max_epochs=epochs, batch_size=BATCH, lr=LR,
+        random_state=0,
+    )  # fmt: skip
     start = time.perf_counter()
     clf.fit(X, y)
     return (time.perf_counter() - start) / clf.n_iter_
@@ -139,7 +145,7 @@ def sknd_epoch_seconds(X, y, epochs):
 def skorch_default_epoch_seconds(X, y, epochs):
     torch.manual_seed(0)
     net = NeuralNetClassifier(
-        NDNetwork(X.shape[1], "pairs", HIDDEN, int(y.max()) + 1),
+        NDNetwork(X.shape[1], "pairs", HIDDEN, int(y.max()) + 1, n_components=COMPONENTS),
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=torch.optim.Adam,
         lr=LR,

@@ -231,7 +231,11 @@ def ablation(quick):
             "MLP (64, 64) on brightness-normalized bands (each row / its sum)",
             brightness_normalized_mlp,
         ),
-        ("default: pairs -> ReLU (20, 12), cosine lr 0.02, batch 512, 300 epochs", _nd(quick)),
+        (
+            "default: pairs -> projection 8 -> ReLU (32, 12), head on both, cosine lr 0.02, "
+            "batch 512, 300 epochs",
+            _nd(quick),
+        ),
         (
             "sknd 0.1 default: dense ND 16 -> signed ND 16, lr 0.01 constant, batch 200",
             _nd(
@@ -249,10 +253,10 @@ def ablation(quick):
             "ND stack with the new recipe (cosine, 300 epochs)",
             _nd(quick, n_indices=16, hidden_layer_sizes=(16,), activation="nd"),
         ),
-        ("dense ND 16 -> ReLU (20, 12)", _nd(quick, n_indices=16)),
+        ("dense ND 16 -> projection 8 -> ReLU (32, 12)", _nd(quick, n_indices=16)),
         ("pairs -> linear head only", _nd(quick, hidden_layer_sizes=())),
-        ("pairs -> ReLU (32, 16)", _nd(quick, hidden_layer_sizes=(32, 16))),
-        ("pairs -> tanh (20, 12)", _nd(quick, activation="tanh")),
+        ("projection 8 -> ReLU (60,)", _nd(quick, hidden_layer_sizes=(60,))),
+        ("projection 8 -> tanh (32, 12)", _nd(quick, activation="tanh")),
         ("constant lr 0.02", _nd(quick, lr_schedule="constant")),
         ("400 epochs", _nd(quick, max_epochs=2 * QUICK_EPOCHS if quick else 400)),
         ("200 epochs", _nd(quick, max_epochs=QUICK_EPOCHS if quick else 200)),
@@ -260,6 +264,14 @@ def ablation(quick):
         ("batch 200, lr 0.01", _nd(quick, batch_size=200, lr=0.01)),
         ("early stopping on a 10% validation split", _nd(quick, early_stopping=True)),
         ("alpha 0", _nd(quick, alpha=0.0)),
+        (
+            "no projection: pairs -> ReLU (20, 12) (the default before)",
+            _nd(quick, n_components=None, hidden_layer_sizes=(20, 12)),
+        ),
+        (
+            "no projection: pairs -> ReLU (32, 16)",
+            _nd(quick, n_components=None, hidden_layer_sizes=(32, 16)),
+        ),
     ]
     if quick:  # the test suite's smoke run: one row of each kind
         variants = variants[:3] + variants[6:7]
