@@ -30,7 +30,7 @@ from sklearn.pipeline import make_pipeline
 from study_real import brightness_normalized_mlp, load, mlp, n_params
 
 from sknd import NDClassifier, NDIndexTransformer, NDPairsTransformer
-from sknd._loop import randn_like
+from sknd._loop import MultiplicativeNoise, randn_like
 from sknd.inspection import robustness_scores
 from sknd.nd._base import TRAINING_DEFAULTS
 
@@ -236,13 +236,15 @@ class _CommonScaleND(NDClassifier):
 class _FixedLevelND(NDClassifier):
     """The ablation whose every training row gets the full level ``noise``."""
 
-    def _noise(self):
-        level = self.noise
+    def _augmentation(self):
+        return _FixedLevelNoise(self.noise)
 
-        def augment(X, y, generator):
-            return X * (1.0 + level * randn_like(X, generator)), y
 
-        return augment
+class _FixedLevelNoise(MultiplicativeNoise):
+    """``MultiplicativeNoise`` at the level ``scale`` on every row (10 bands: never summed)."""
+
+    def __call__(self, X, y, generator):
+        return X * (1.0 + self.scale * randn_like(X, generator)), y
 
 
 class _Augmented:

@@ -66,7 +66,8 @@ def training(quick):
         ".2f",
     )
     return (
-        f"NDClassifier((20, 12), n_components=None) (pair indices) on {n} x 10, batch 200, {epochs} epochs, "
+        f"NDClassifier((20, 12), n_components=None) (pair indices) on {n} x 10, batch 200, "
+        f"{epochs} epochs, "
         f"best of {repeats} interleaved runs:\n\n{nd}\n\n"
         f"SparseBNDenoiser (32 channels, depth 6) on {len(S)} signals, batch 64, "
         f"{dn_epochs} epochs:\n\n{dn}"

@@ -32,6 +32,7 @@ def test_quick_report(tmp_path):
         "## Robustness on real pixels",
         "offset ±0.005",
         "### What makes a learned-index model fragile (tuning splits)",
+        "### Reading the indices through a projection (tuning splits)",
         "## Hyperspectral scale: hundreds of bands",
         "### Screening every band pair",
         "### Cover-fraction regression, 180 bands",
@@ -58,3 +59,14 @@ def test_only_splices_sections_into_the_report(tmp_path, monkeypatch):
     text = (tmp_path / "benchmarks.md").read_text()
     assert text.startswith("# Benchmarks\n\nhead\n## A\n\nold a\n## B\n")
     assert "new b" in text and "old b" not in text and "--only speed" in text
+
+
+def test_fixed_level_ablation_noises_every_row_at_its_level():
+    import study_robust
+    import torch
+
+    augment = study_robust._FixedLevelND(noise=0.05)._augmentation()
+    X = torch.ones(200, 2000, dtype=torch.float64)
+    noisy, _ = augment(X, None, torch.Generator().manual_seed(0))
+    row_std = (noisy - 1).std(dim=1)  # every row at 5%, none clean
+    assert 0.045 < float(row_std.min()) and float(row_std.max()) < 0.055
