@@ -197,8 +197,10 @@ class NDClassifier(ClassifierMixin, _NDNetworkEstimator):
     Like :class:`~sklearn.neural_network.MLPClassifier`, but its first layer
     is a layer of learned normalized-difference indices: by default one per
     band pair, ``(r x_i - x_j) / (r x_i + x_j)`` with a learned ratio ``r``.
-    A small ReLU network (``hidden_layer_sizes``) reads the indices,
-    standardized, and a linear softmax head gives the classes. Predictions are
+    The indices, standardized, are projected linearly onto a few components
+    (``n_components``), a small ReLU network (``hidden_layer_sizes``) reads
+    the components, and a linear softmax head reads both and gives the
+    classes. Predictions are
     exactly invariant to scaling a sample's bands by any ``c > 0``
     (illumination), and ``formulas_`` reads the first layer as band math.
 
