@@ -270,6 +270,19 @@ class _Augmented:
         return float(np.mean(self.predict(X) == y))
 
 
+#: The per-band noise levels of the tables on tuning splits.
+TUNING_LEVELS = (0.01, 0.02, 0.05, 0.1)
+
+
+def _noise_scores(model, X, y, k) -> list[float]:
+    """Clean accuracy, then accuracy under each of ``TUNING_LEVELS`` (fold ``k``'s draws)."""
+    r = robustness_scores(
+        model, X, y, noise=TUNING_LEVELS, gain=None, offset=None, n_repeats=1,
+        random_state=100 + k,
+    )  # fmt: skip
+    return [r.baseline_score, *r.scores_mean]
+
+
 def noise_paths(model, X) -> tuple[float, float]:
     """How 1% per-band noise reaches the head's logits, to first order.
 
@@ -329,18 +342,13 @@ def cause(quick) -> str:
         variants = {
             k: v for k, v in variants.items() if k.startswith(("NDClassifier(noise=0):", "MLP (64"))
         }
-    levels = (0.01, 0.02, 0.05, 0.1)
     rows = []
     for name, make in variants.items():
         scores, paths = [], []
         for k, (tr, te) in enumerate(folds):
             model = make(k)
             _fit(model, X[tr], y[tr])
-            r = robustness_scores(
-                model, X[te], y[te], noise=levels, gain=None, offset=None, n_repeats=1,
-                random_state=100 + k,
-            )  # fmt: skip
-            scores.append([r.baseline_score, *r.scores_mean])
+            scores.append(_noise_scores(model, X[te], y[te], k))
             if isinstance(model, NDClassifier):
                 paths.append(noise_paths(model, X[tr]))
         mean = 100 * np.mean(scores, axis=0)
@@ -352,7 +360,7 @@ def cause(quick) -> str:
     head = [
         "model",
         "clean",
-        *(f"{100 * s:g}%" for s in levels),
+        *(f"{100 * s:g}%" for s in TUNING_LEVELS),
         "logit noise at 1%",
         "of it through fragile indices",
     ]
@@ -393,18 +401,13 @@ def capacity(quick) -> str:
     }
     if quick:  # the test suite's smoke run: the MLP and the default
         variants = dict(list(variants.items())[:2])
-    levels = (0.01, 0.02, 0.05, 0.1)
     rows, base = [], None
     for name, make in variants.items():
         scores, times = [], []
         for k, (tr, te) in enumerate(folds):
             model = make(k)
             times.append(_fit(model, X[tr], y[tr]))
-            r = robustness_scores(
-                model, X[te], y[te], noise=levels, gain=None, offset=None, n_repeats=1,
-                random_state=100 + k,
-            )  # fmt: skip
-            scores.append([r.baseline_score, *r.scores_mean])
+            scores.append(_noise_scores(model, X[te], y[te], k))
         params = n_params(model.model if isinstance(model, _Augmented) else model)
         seconds = np.mean(times)
         base = base or (params, seconds)
@@ -414,7 +417,7 @@ def capacity(quick) -> str:
             + [f"{v:.2f}" for v in 100 * np.mean(scores, axis=0)]
         )
     head = ["model", "parameters", "params / MLP", "time / MLP", "clean"]
-    return table([*head, *(f"{100 * s:g}%" for s in levels)], rows)
+    return table([*head, *(f"{100 * s:g}%" for s in TUNING_LEVELS)], rows)
 
 
 CAPACITY_NOTE = (
@@ -442,7 +445,7 @@ def projection(quick) -> str:
         ),
     }
     settings = PROJECTION_SETTINGS[:1] if quick else PROJECTION_SETTINGS
-    levels, gains = (0.01, 0.02, 0.05, 0.1), (0.02, 0.05)
+    gains = (0.02, 0.05)
     rows = []
     for sensor, level in settings:
         X, y = load(sensor, level, quick)
@@ -452,20 +455,16 @@ def projection(quick) -> str:
             for k, (tr, te) in enumerate(folds):
                 model = make(k)
                 _fit(model, X[tr], y[tr])
-                r = robustness_scores(
-                    model, X[te], y[te], noise=levels, gain=None, offset=None, n_repeats=1,
-                    random_state=100 + k,
-                )  # fmt: skip
                 g = robustness_scores(
                     model, X[te], y[te], noise=None, gain=gains, offset=None, n_repeats=10,
                     random_state=200 + k,
                 )  # fmt: skip
-                scores.append([r.baseline_score, *r.scores_mean, *g.scores_median])
+                scores.append([*_noise_scores(model, X[te], y[te], k), *g.scores_median])
             rows.append(
                 [f"{sensor} {X.shape[1]} bands, level {level}", name, n_params(model)]
                 + [f"{v:.2f}" for v in 100 * np.mean(scores, axis=0)]
             )
-    head = ["setting", "model", "parameters", "clean", *(f"{100 * s:g}%" for s in levels)]
+    head = ["setting", "model", "parameters", "clean", *(f"{100 * s:g}%" for s in TUNING_LEVELS)]
     return table([*head, *(f"gain bias {100 * g:g}%" for g in gains)], rows)
 
 
