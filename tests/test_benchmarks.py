@@ -33,6 +33,7 @@ def test_quick_report(tmp_path):
         "offset ±0.005",
         "### What makes a learned-index model fragile (tuning splits)",
         "### Reading the indices through a projection (tuning splits)",
+        "### The head NDIndexTransformer trains under (tuning splits)",
         "## Hyperspectral scale: hundreds of bands",
         "### Screening every band pair",
         "### Cover-fraction regression, 180 bands",

@@ -49,11 +49,14 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         dtype of ``y``: floats are a continuous target, anything else (ints,
         strings, bools) class labels. Say it when the dtype does not, e.g.
         ``"regression"`` for counts stored as ints.
-    hidden_layer_sizes : tuple of int, default=(32, 16)
+    hidden_layer_sizes : tuple of int, default=(64, 64)
         Hidden ReLU layers of the training head, which is discarded after
         ``fit``. A nonlinear head lets the indices separate classes that no
         single threshold does, which suits the nonlinear models put after
-        them; ``()`` trains them for a linear head.
+        them; ``()`` trains them for a linear head. A head this wide costs
+        little (it reads only ``n_indices`` inputs), and it gave a random
+        forest after the indices more accuracy under per-band noise than
+        (32, 16) did (user guide).
     dropout : float, default=0.3
         In training, each index is zeroed with this probability before the
         head reads it (``torch.nn.Dropout``), so every index has to carry
@@ -100,7 +103,7 @@ class NDIndexTransformer(TransformerMixin, NDEstimator):
         "n_indices",
         n_indices=8,
         task="auto",
-        hidden_layer_sizes=(32, 16),
+        hidden_layer_sizes=(64, 64),
         dropout=0.3,
         **{**TRAINING_DEFAULTS, "max_epochs": 200},
     )
