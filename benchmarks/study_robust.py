@@ -444,6 +444,7 @@ def projection(quick) -> str:
         "no projection: ReLU (20, 12) (the default before)": lambda s: NDClassifier(
             n_components=None, hidden_layer_sizes=(20, 12), random_state=s, **e
         ),
+        "MLP, bands divided by their sum (no brightness)": brightness_normalized_mlp,
     }
     settings = PROJECTION_SETTINGS[:1] if quick else PROJECTION_SETTINGS
     gains = (0.02, 0.05)
@@ -520,7 +521,9 @@ PROJECTION_NOTE = (
     "The default network reads the 45 standardized indices (120 on broad bands) "
     "through a linear projection onto 8 components, and its head reads those 8 beside "
     "the last ReLU layer. Earthlib 180 bands is the hyperspectral library, its first "
-    "layer of broad bands."
+    "layer of broad bands. The last row of each setting gives the MLP only what an "
+    "illumination-invariant model sees: each spectrum divided by its sum (band ratios, "
+    "no brightness)."
 )
 
 
