@@ -432,6 +432,32 @@ CAPACITY_NOTE = (
 )
 
 
+def _tuning_runs(variants, settings, quick, gains=()):
+    """Each variant on each setting's tuning folds (5, split seed 1).
+
+    Yields the sensor, its band count, the level, the variant's name, its last
+    fitted model and its mean scores over the folds: clean, each of
+    ``TUNING_LEVELS``, then the median over 10 draws of each gain bias.
+    """
+    for sensor, level in settings:
+        X, y = load(sensor, level, quick)
+        folds = list(StratifiedKFold(2 if quick else 5, shuffle=True, random_state=1).split(X, y))
+        for name, make in variants.items():
+            scores = []
+            for k, (tr, te) in enumerate(folds):
+                model = make(k)
+                _fit(model, X[tr], y[tr])
+                row = _noise_scores(model, X[te], y[te], k)
+                if gains:
+                    g = robustness_scores(
+                        model, X[te], y[te], noise=None, gain=gains, offset=None, n_repeats=10,
+                        random_state=200 + k,
+                    )  # fmt: skip
+                    row = [*row, *g.scores_median]
+                scores.append(row)
+            yield sensor, X.shape[1], level, name, model, np.mean(scores, axis=0)
+
+
 def projection(quick) -> str:
     """The projection of the indices against the earlier default, on every setting."""
     warm_up()
@@ -448,24 +474,13 @@ def projection(quick) -> str:
     }
     settings = PROJECTION_SETTINGS[:1] if quick else PROJECTION_SETTINGS
     gains = (0.02, 0.05)
-    rows = []
-    for sensor, level in settings:
-        X, y = load(sensor, level, quick)
-        folds = list(StratifiedKFold(2 if quick else 5, shuffle=True, random_state=1).split(X, y))
-        for name, make in variants.items():
-            scores = []
-            for k, (tr, te) in enumerate(folds):
-                model = make(k)
-                _fit(model, X[tr], y[tr])
-                g = robustness_scores(
-                    model, X[te], y[te], noise=None, gain=gains, offset=None, n_repeats=10,
-                    random_state=200 + k,
-                )  # fmt: skip
-                scores.append([*_noise_scores(model, X[te], y[te], k), *g.scores_median])
-            rows.append(
-                [f"{sensor} {X.shape[1]} bands, level {level}", name, n_params(model)]
-                + [f"{v:.2f}" for v in 100 * np.mean(scores, axis=0)]
-            )
+    rows = [
+        [f"{sensor} {n_bands} bands, level {level}", name, n_params(model)]
+        + [f"{v:.2f}" for v in 100 * scores]
+        for sensor, n_bands, level, name, model, scores in _tuning_runs(
+            variants, settings, quick, gains
+        )
+    ]
     head = ["setting", "model", "parameters", "clean", *(f"{100 * s:g}%" for s in TUNING_LEVELS)]
     return table([*head, *(f"gain bias {100 * g:g}%" for g in gains)], rows)
 
@@ -488,20 +503,12 @@ def transformer_head(quick) -> str:
     }
     if quick:
         variants = dict(list(variants.items())[:2])
-    rows = []
-    for sensor, level in SETTINGS[:1] if quick else SETTINGS:
-        X, y = load(sensor, level, quick)
-        folds = list(StratifiedKFold(2 if quick else 5, shuffle=True, random_state=1).split(X, y))
-        for name, make in variants.items():
-            scores = []
-            for k, (tr, te) in enumerate(folds):
-                model = make(k)
-                _fit(model, X[tr], y[tr])
-                scores.append(_noise_scores(model, X[te], y[te], k))
-            rows.append(
-                [f"{sensor} level {level}", name]
-                + [f"{v:.2f}" for v in 100 * np.mean(scores, axis=0)]
-            )
+    rows = [
+        [f"{sensor} level {level}", name] + [f"{v:.2f}" for v in 100 * scores]
+        for sensor, _, level, name, _, scores in _tuning_runs(
+            variants, SETTINGS[:1] if quick else SETTINGS, quick
+        )
+    ]
     head = ["setting", "model", "clean", *(f"{100 * s:g}%" for s in TUNING_LEVELS)]
     return table(head, rows)
 
