@@ -1,6 +1,6 @@
 """Learned indices on real pixels: per-band noise, calibration, offsets, sensor SNR.
 
-    python benchmarks/study_robust.py            # full (about 16 minutes on 2 cores)
+    python benchmarks/study_robust.py            # full (15 to 20 minutes on 2 cores)
     python benchmarks/study_robust.py --quick    # small subsets, under a minute
     python benchmarks/study_robust.py --only cause   # one part: also robustness, projection,
                                                      # capacity or head
