@@ -600,27 +600,22 @@ def run(quick: bool, out_dir) -> str:
 
 
 def main(argv=None):
+    out_dir = Path(__file__).parent.parent / "docs" / "benchmarks"
+    parts = {
+        "robustness": lambda quick: robustness(quick, out_dir),
+        "cause": cause,
+        "projection": projection,
+        "capacity": capacity,
+        "head": transformer_head,
+    }
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument(
-        "--only",
-        choices=["robustness", "cause", "projection", "capacity", "head"],
-        default=None,
-    )
+    parser.add_argument("--only", choices=list(parts), default=None)
     args = parser.parse_args(argv)
-    out_dir = Path(__file__).parent.parent / "docs" / "benchmarks"
-    if args.only == "cause":
-        print(cause(args.quick))
-    elif args.only == "capacity":
-        print(capacity(args.quick))
-    elif args.only == "projection":
-        print(projection(args.quick))
-    elif args.only == "head":
-        print(transformer_head(args.quick))
-    elif args.only == "robustness":
-        print(robustness(args.quick, out_dir))
-    else:
+    if args.only is None:
         print(run(args.quick, out_dir))
+    else:
+        print(parts[args.only](args.quick))
 
 
 if __name__ == "__main__":
