@@ -200,9 +200,9 @@ class NDClassifier(ClassifierMixin, _NDNetworkEstimator):
     The indices, standardized, are projected linearly onto a few components
     (``n_components``), a small ReLU network (``hidden_layer_sizes``) reads
     the components, and a linear softmax head reads both and gives the
-    classes. Predictions are
-    exactly invariant to scaling a sample's bands by any ``c > 0``
-    (illumination), and ``formulas_`` reads the first layer as band math.
+    classes. Predictions are exactly invariant to scaling a sample's bands
+    by any ``c > 0`` (illumination), and ``formulas_`` reads the first layer
+    as band math.
 
     Training is made robust to what real pixels carry and library spectra do
     not: each training spectrum gets independent per-band noise of its own
